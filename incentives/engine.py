@@ -335,6 +335,8 @@ def validate_plan(plan: Plan) -> list[str]:
         problems.append(f"plan: pool_cap {_fmt(plan.pool_cap)} is negative")
     if plan.split is not None and plan.split not in SPLITS:
         problems.append(f"plan: split {plan.split!r} is unknown (expected allocation or equal)")
+    if plan.components is None:
+        return problems  # missing or not a list: reported by the parser / _missing_fields
     for index, comp in enumerate(plan.components):
         where = _where_component(index, comp.metric)
         if comp.kind == "process":
@@ -407,7 +409,7 @@ def validate_pods(plan: Plan, pods: Sequence[PodInput]) -> list[str]:
                     f"{where}: person {person} is listed more than once in the pod ({listed})"
                 )
         reported: set[str] = set()
-        for comp in plan.components:
+        for comp in plan.components or []:
             own = pod.targets.get(comp.metric)
             if own is None or comp.metric in reported:
                 continue
@@ -503,15 +505,16 @@ class _Reader:
         value = obj[key]
         return value.strip() if isinstance(value, str) else value
 
-    def items(self, obj: Mapping, key: str, where: str, *, required: bool) -> list:
+    def items(self, obj: Mapping, key: str, where: str, *, required: bool) -> list | None:
+        """The list under ``key``; ``None`` when it is absent or not a list (reported if wrong)."""
         value = obj.get(key)
         if value is None:
             if required:
                 self.missing(where, key)
-            return []
+            return None
         if not isinstance(value, list):
             self.problems.append(f"{where}: {key} must be a list")
-            return []
+            return None
         return value
 
     def mapping(self, value: Any, where: str) -> bool:
@@ -549,13 +552,14 @@ def _parse_plan(r: _Reader, raw: Any) -> Plan | None:
         return None
     if not r.mapping(raw, "plan"):
         return None
-    components = [
-        _parse_component(r, item, i)
-        for i, item in enumerate(r.items(raw, "components", "plan", required=True))
-    ]
+    raw_components = r.items(raw, "components", "plan", required=True)
+    components = None  # reported already: no "weights sum to 0" on top
+    if raw_components is not None:
+        parsed = [_parse_component(r, item, i) for i, item in enumerate(raw_components)]
+        components = [comp for comp in parsed if comp is not None]
     return Plan(
         standard_cost_per_fte=r.number(raw, "standard_cost_per_fte", "plan"),
-        components=[comp for comp in components if comp is not None],
+        components=components,
         share=r.number(raw, "share", "plan", required=False, default=DEFAULT_SHARE),
         pool_cap=r.number(raw, "pool_cap", "plan", required=False, default=DEFAULT_POOL_CAP),
         min_attainment=r.number(
@@ -579,7 +583,7 @@ def _parse_pod(r: _Reader, raw: Any, index: int, metrics: set[str]) -> PodInput 
         id=r.text(raw, "id", where), baseline_headcount=r.number(raw, "baseline_headcount", where)
     )
 
-    for m_index, item in enumerate(r.items(raw, "members", where, required=False)):
+    for m_index, item in enumerate(r.items(raw, "members", where, required=False) or []):
         m_where = f"{where}.members[{m_index}]"
         if not r.mapping(item, m_where):
             continue
@@ -596,7 +600,7 @@ def _parse_pod(r: _Reader, raw: Any, index: int, metrics: set[str]) -> PodInput 
             )
         )
 
-    for o_index, item in enumerate(r.items(raw, "observations", where, required=False)):
+    for o_index, item in enumerate(r.items(raw, "observations", where, required=False) or []):
         o_where = f"{where}.observations[{o_index}]"
         if not r.mapping(item, o_where):
             continue
@@ -645,9 +649,9 @@ def parse_scenario(data: Any) -> Scenario:
     if currency is not None and not isinstance(currency, str):
         r.problems.append(f"scenario: currency {currency!r} is not a string")
     plan = _parse_plan(r, data.get("plan"))
-    metrics = {comp.metric for comp in plan.components if comp.metric} if plan else set()
+    metrics = {comp.metric for comp in (plan.components or []) if comp.metric} if plan else set()
     pods = []
-    for index, item in enumerate(r.items(data, "pods", "scenario", required=True)):
+    for index, item in enumerate(r.items(data, "pods", "scenario", required=True) or []):
         pod = _parse_pod(r, item, index, metrics)
         if pod is not None:
             pods.append(pod)
@@ -932,7 +936,9 @@ def _missing_fields(plan: Plan, pods: Sequence[PodInput]) -> list[str]:
         "floor",
         "attainment_cap",
     )
-    for index, comp in enumerate(plan.components):
+    if plan.components is None:
+        problems.append("plan: components is missing")
+    for index, comp in enumerate(plan.components or []):
         for name in required:
             if getattr(comp, name) is None:
                 problems.append(f"{_where_component(index, comp.metric)}: {name} is missing")
