@@ -1,0 +1,18 @@
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("podwright")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The schedule is code, not database rows.
+app.conf.beat_schedule = {
+    "close-previous-month": {
+        "task": "incentives.tasks.close_previous_month",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
+}

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .traits import TRAIT_CHOICES, TRAITS
+
+
+class OrgUnit(models.Model):
+    """A part of the organisation (a tree). Its Org Leads manage it and everything below it."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    leads = models.ManyToManyField("Person", blank=True, related_name="led_units")
+    # Trait profile weights per source (DESIGN §1); renormalised over the sources present.
+    weight_self = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
+    weight_peer = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.40"))
+    weight_lead = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "org unit"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def profile_weights(self) -> dict[str, float]:
+        return {
+            "self": float(self.weight_self),
+            "peer": float(self.weight_peer),
+            "lead": float(self.weight_lead),
+        }
+
+
+class Person(models.Model):
+    class Role(models.TextChoices):
+        BUILDER = "builder", "AI Builder"
+        POD_LEAD = "pod_lead", "AI Pod Lead"
+        ORG_LEAD = "org_lead", "AI Org Lead"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    name = models.CharField(max_length=150)
+    email = models.EmailField(unique=True)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="people")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.BUILDER)
+    base_pay = models.DecimalField(
+        "monthly base pay",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    fte = models.DecimalField(
+        "FTE",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+    preferred_trait = models.CharField(
+        "declared preferred trait", max_length=20, choices=TRAIT_CHOICES, blank=True
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(condition=Q(base_pay__gte=0), name="person_base_pay_not_negative"),
+            models.CheckConstraint(condition=Q(fte__gte=0, fte__lte=1), name="person_fte_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("person-detail", args=[self.pk])
+
+
+class Pod(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACTIVE = "active", "Active"
+        DISSOLVED = "dissolved", "Dissolved"
+
+    name = models.CharField(max_length=120)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="pods")
+    goal = models.TextField(blank=True)
+    product_area = models.CharField(max_length=120, blank=True)
+    baseline_headcount = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Size of the traditional team that would otherwise own this scope.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(baseline_headcount__gte=0), name="pod_baseline_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pod-detail", args=[self.pk])
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on: date | None = None) -> MembershipQuerySet:
+        on = on or date.today()
+        return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
+
+
+class PodMembership(models.Model):
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    allocation = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="Share of the person's time in this pod, 0–1 FTE.",
+    )
+    is_pod_lead = models.BooleanField("Pod Lead", default=False)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(allocation__gte=0, allocation__lte=1), name="membership_allocation_0_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="membership_end_after_start",
+            ),
+            # One open-ended Pod Lead per pod. Overlapping memberships of one person in one
+            # pod are refused by a trigger / exclusion constraint (see migration 0002).
+            models.UniqueConstraint(
+                fields=["pod"],
+                condition=Q(is_pod_lead=True, end__isnull=True),
+                name="membership_one_open_pod_lead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.pod}"
+
+
+class Assessment(models.Model):
+    """A scored look at one person's traits from one source. Kept forever (history)."""
+
+    class Source(models.TextChoices):
+        SELF = "self", "Self"
+        PEER = "peer", "Peer"
+        LEAD = "lead", "Lead"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessments")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    assessor = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments_given"
+    )
+    builder = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    architect = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    taste_maker = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    signal_reader = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    decision_maker = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "source", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(**{f"{t}__lte": 100}), name=f"assessment_{t}_0_100")
+            for t in TRAITS
+        ] + [
+            models.CheckConstraint(
+                condition=~Q(source="peer") | ~Q(assessor=models.F("person")),
+                name="assessment_no_self_peer_rating",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} assessment of {self.person}"
+
+    @property
+    def scores(self) -> tuple[int, ...]:
+        return tuple(getattr(self, t) for t in TRAITS)
+
+
+class TraitProfile(models.Model):
+    """A person's current trait scores, kept in step with their assessments by the services.
+
+    Stored (rather than computed per request) so directories and formation pools of 10,000
+    people filter and sort on it with a constant number of queries.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="profile")
+    builder = models.FloatField(default=0)
+    architect = models.FloatField(default=0)
+    taste_maker = models.FloatField(default=0)
+    signal_reader = models.FloatField(default=0)
+    decision_maker = models.FloatField(default=0)
+    primary_trait = models.CharField(max_length=20, choices=TRAIT_CHOICES, db_index=True)
+    sources = models.CharField(max_length=30, blank=True, help_text="Sources present, comma-separated.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.person}"
+
+    @property
+    def scores(self) -> tuple[float, ...]:
+        return tuple(getattr(self, t) for t in TRAITS)

@@ -1,0 +1,143 @@
+"""Who may see and do what (DESIGN §1, roles), in one place for views and the API alike.
+
+Admin: everything. Org Lead: people, profiles, pods, formation, plans, approvals, reports and
+individual pay for the org units they lead (and the units below them). Pod Lead: their pod's
+charter and metric observations. Member: their own pod page, own profile, own payouts.
+Base pay is seen only by the person, their Org Leads and Admins.
+
+Objects outside what a user may see answer 404 (their existence is not disclosed); pages a
+role may not use at all answer 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from .models import OrgUnit, Person, Pod, PodMembership
+
+
+def person_of(user: User | AnonymousUser) -> Person | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.person
+    except Person.DoesNotExist:
+        return None
+
+
+def is_admin(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def led_unit_ids(user: User | AnonymousUser) -> set[int]:
+    """Ids of the org units this user leads, with every unit below them. Cached per user."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_podwright_led_units", None)
+    if cached is not None:
+        return cached
+    if is_admin(user):
+        ids = set(OrgUnit.objects.values_list("id", flat=True))
+    else:
+        person = person_of(user)
+        direct = set(person.led_units.values_list("id", flat=True)) if person else set()
+        ids = set()
+        if direct:
+            children: dict[int | None, list[int]] = {}
+            for unit_id, parent_id in OrgUnit.objects.values_list("id", "parent_id"):
+                children.setdefault(parent_id, []).append(unit_id)
+            stack = list(direct)
+            while stack:
+                unit_id = stack.pop()
+                if unit_id not in ids:
+                    ids.add(unit_id)
+                    stack.extend(children.get(unit_id, []))
+    user._podwright_led_units = ids
+    return ids
+
+
+def is_org_lead(user: User | AnonymousUser) -> bool:
+    return is_admin(user) or bool(led_unit_ids(user))
+
+
+def led_pod_ids(user: User | AnonymousUser) -> set[int]:
+    """Pods this user currently leads as Pod Lead."""
+    person = person_of(user)
+    if person is None:
+        return set()
+    return set(
+        PodMembership.objects.current()
+        .filter(person=person, is_pod_lead=True)
+        .values_list("pod_id", flat=True)
+    )
+
+
+def member_pod_ids(user: User | AnonymousUser) -> set[int]:
+    person = person_of(user)
+    if person is None:
+        return set()
+    return set(PodMembership.objects.current().filter(person=person).values_list("pod_id", flat=True))
+
+
+def require_org_lead(user: User | AnonymousUser) -> None:
+    if not is_org_lead(user):
+        raise PermissionDenied("This page is for Org Leads.")
+
+
+def can_manage_unit(user: User | AnonymousUser, unit_id: int) -> bool:
+    return unit_id in led_unit_ids(user)
+
+
+def can_view_person(user: User | AnonymousUser, person: Person) -> bool:
+    me = person_of(user)
+    return (me is not None and me.pk == person.pk) or can_manage_unit(user, person.org_unit_id)
+
+
+def can_view_pay(user: User | AnonymousUser, person: Person) -> bool:
+    """Base pay: the person, their Org Leads and Admins."""
+    return can_view_person(user, person)
+
+
+def can_view_pod(user: User | AnonymousUser, pod: Pod) -> bool:
+    return can_manage_unit(user, pod.org_unit_id) or pod.pk in member_pod_ids(user)
+
+
+def can_edit_pod(user: User | AnonymousUser, pod: Pod) -> bool:
+    """Charter and observations: the pod's Pod Lead, or an Org Lead of its unit."""
+    return can_manage_unit(user, pod.org_unit_id) or pod.pk in led_pod_ids(user)
+
+
+def people_visible_to(user: User | AnonymousUser) -> QuerySet[Person]:
+    units = led_unit_ids(user)
+    me = person_of(user)
+    if units:
+        return Person.objects.filter(org_unit_id__in=units)
+    if me is not None:
+        return Person.objects.filter(pk=me.pk)
+    return Person.objects.none()
+
+
+def pods_visible_to(user: User | AnonymousUser) -> QuerySet[Pod]:
+    units = led_unit_ids(user)
+    if units:
+        return Pod.objects.filter(org_unit_id__in=units)
+    return Pod.objects.filter(pk__in=member_pod_ids(user))
+
+
+def units_visible_to(user: User | AnonymousUser) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(pk__in=led_unit_ids(user))
+
+
+def role_of(user: User | AnonymousUser) -> str:
+    """The role the navigation is built for: admin, org_lead, pod_lead, member or none."""
+    if is_admin(user):
+        return "admin"
+    if led_unit_ids(user):
+        return "org_lead"
+    if led_pod_ids(user):
+        return "pod_lead"
+    if person_of(user) is not None:
+        return "member"
+    return "none"

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from . import permissions
+from .models import Person, Pod, PodMembership
+from .traits import TRAIT_LABELS, TRAITS
+
+
+def _get_person_for_user(request: HttpRequest, pk: int) -> Person:
+    person = get_object_or_404(Person.objects.select_related("org_unit", "profile"), pk=pk)
+    if not permissions.can_view_person(request.user, person):
+        raise Http404("No such person.")
+    return person
+
+
+def _get_pod_for_user(request: HttpRequest, pk: int) -> Pod:
+    pod = get_object_or_404(Pod.objects.select_related("org_unit"), pk=pk)
+    if not permissions.can_view_pod(request.user, pod):
+        raise Http404("No such pod.")
+    return pod
+
+
+def _current_memberships():
+    return PodMembership.objects.current().select_related("person", "person__profile")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and the demo script: 200 when the database (and broker) answer."""
+    checks: dict[str, str] = {}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        healthy = False
+    if settings.CELERY_BROKER_URL:
+        from config.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["broker"] = f"error: {exc.__class__.__name__}"
+            healthy = False
+    else:
+        checks["broker"] = "eager (no broker configured)"
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if permissions.is_org_lead(request.user):
+        units = permissions.units_visible_to(request.user)
+        unit_ids = list(units.values_list("id", flat=True))
+        people = Person.objects.filter(org_unit_id__in=unit_ids, is_active=True)
+        in_pod = (
+            PodMembership.objects.current()
+            .filter(person__org_unit_id__in=unit_ids)
+            .values("person_id")
+            .distinct()
+        )
+        ctx = {
+            "units": units.annotate(
+                n_people=Count("people", distinct=True),
+                n_pods=Count("pods", filter=Q(pods__status=Pod.Status.ACTIVE), distinct=True),
+            ),
+            "n_people": people.count(),
+            "n_pods": Pod.objects.filter(org_unit_id__in=unit_ids, status=Pod.Status.ACTIVE).count(),
+            "n_unpodded": people.exclude(pk__in=in_pod).count(),
+        }
+        return render(request, "teams/home_lead.html", ctx)
+
+    person = permissions.person_of(request.user)
+    memberships = []
+    if person is not None:
+        memberships = list(
+            PodMembership.objects.current()
+            .filter(person=person)
+            .select_related("pod", "pod__org_unit")
+        )
+    return render(request, "teams/home_member.html", {"person": person, "memberships": memberships})
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    permissions.require_org_lead(request.user)
+    q = request.GET.get("q", "").strip()
+    people = (
+        permissions.people_visible_to(request.user)
+        .select_related("org_unit", "profile")
+        .order_by("name", "id")
+    )
+    if q:
+        people = people.filter(Q(name__icontains=q) | Q(email__icontains=q))
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    ctx = {"page": page, "q": q, "traits": TRAITS, "trait_labels": TRAIT_LABELS}
+    template = "teams/people_list.html#results" if request.htmx else "teams/people_list.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_user(request, pk)
+    memberships = (
+        PodMembership.objects.filter(person=person).select_related("pod").order_by("-start")
+    )
+    profile = getattr(person, "profile", None)
+    scores = []
+    if profile is not None:
+        scores = [(TRAIT_LABELS[t], round(getattr(profile, t))) for t in TRAITS]
+    return render(
+        request,
+        "teams/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "scores": scores,
+            "profile": profile,
+            "show_pay": permissions.can_view_pay(request.user, person),
+        },
+    )
+
+
+@login_required
+def pod_list(request: HttpRequest) -> HttpResponse:
+    permissions.require_org_lead(request.user)
+    status = request.GET.get("status", Pod.Status.ACTIVE)
+    pods = (
+        permissions.pods_visible_to(request.user)
+        .select_related("org_unit")
+        .prefetch_related(Prefetch("memberships", queryset=_current_memberships(), to_attr="current"))
+        .order_by("org_unit__name", "name")
+    )
+    if status in Pod.Status.values:
+        pods = pods.filter(status=status)
+    page = Paginator(pods, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "teams/pod_list.html",
+        {"page": page, "status": status, "statuses": Pod.Status.choices},
+    )
+
+
+@login_required
+def pod_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pod = _get_pod_for_user(request, pk)
+    members = list(_current_memberships().filter(pod=pod).order_by("-is_pod_lead", "person__name"))
+    coverage = []
+    for trait in TRAITS:
+        best = max(
+            (m for m in members if hasattr(m.person, "profile")),
+            key=lambda m, t=trait: getattr(m.person.profile, t),
+            default=None,
+        )
+        score = round(getattr(best.person.profile, trait)) if best else 0
+        coverage.append({"label": TRAIT_LABELS[trait], "score": score, "by": best.person if best else None})
+    return render(
+        request,
+        "teams/pod_detail.html",
+        {
+            "pod": pod,
+            "members": members,
+            "coverage": coverage,
+            "can_edit": permissions.can_edit_pod(request.user, pod),
+        },
+    )

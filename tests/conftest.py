@@ -1,0 +1,190 @@
+"""Shared test set-up: named personas, the browser, and a real Celery worker when configured."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
+# from tests alongside it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Personas:
+    unit_a: object
+    unit_b: object
+    admin: object
+    org_lead: object  # leads unit A
+    other_lead: object  # leads unit B only
+    pod_lead: object  # leads pod A
+    member: object  # member of pod A
+    outsider: object  # member of pod B (unit B)
+    pod_a: object
+    pod_b: object
+
+
+def make_person(unit, name: str, *, username: str | None = None, role: str = "builder", pay="6000"):
+    from django.contrib.auth.models import User
+
+    from teams.models import Person
+
+    user = None
+    if username:
+        user = User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.com")
+    return Person.objects.create(
+        user=user,
+        name=name,
+        email=f"{(username or name).lower().replace(' ', '.')}@example.com",
+        org_unit=unit,
+        role=role,
+        base_pay=Decimal(pay),
+    )
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    from django.contrib.auth.models import User
+
+    from teams.models import OrgUnit, Pod, PodMembership
+
+    unit_a = OrgUnit.objects.create(name="Growth", slug="growth")
+    unit_b = OrgUnit.objects.create(name="Platform", slug="platform")
+    admin = User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    org_lead = make_person(unit_a, "Olga Lead", username="olga", role="org_lead", pay="11000")
+    other_lead = make_person(unit_b, "Otto Lead", username="otto", role="org_lead", pay="11000")
+    unit_a.leads.add(org_lead)
+    unit_b.leads.add(other_lead)
+    pod_lead = make_person(unit_a, "Paula Podlead", username="paula", role="pod_lead", pay="8000")
+    member = make_person(unit_a, "Mo Member", username="mo", pay="7000")
+    outsider = make_person(unit_b, "Xena Outsider", username="xena", pay="7500")
+    pod_a = Pod.objects.create(name="Onboarding", org_unit=unit_a, goal="Activate", baseline_headcount=10)
+    pod_b = Pod.objects.create(name="Billing", org_unit=unit_b, goal="Bill", baseline_headcount=8)
+    start = date(2026, 1, 1)
+    PodMembership.objects.create(pod=pod_a, person=pod_lead, start=start, is_pod_lead=True)
+    PodMembership.objects.create(pod=pod_a, person=member, start=start)
+    PodMembership.objects.create(pod=pod_b, person=outsider, start=start, is_pod_lead=True)
+    return Personas(unit_a, unit_b, admin, org_lead.user, other_lead.user, pod_lead.user,
+                    member.user, outsider.user, pod_a, pod_b)
+
+
+def login(client, user) -> None:
+    client.force_login(user)
+
+
+# --- Browser (Playwright on Debian's Chromium) ---------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.getenv("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def offline_page(page, live_server):
+    """A page that may only talk to our own server: any other request fails the test."""
+    foreign: list[str] = []
+
+    def guard(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            foreign.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.foreign_requests = foreign
+    page.console_errors = errors
+    yield page
+    assert not foreign, f"the page tried to reach the network: {foreign}"
+
+
+def browser_login(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+# --- A real Celery worker on Redis, when CELERY_BROKER_URL is set ---------------------------
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """Start `celery worker` against the test database for the session; None in eager mode."""
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL:
+        yield None
+        return
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        pytest.skip("a real worker needs a database another process can open (PostgreSQL)")
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env["DB_CONN_MAX_AGE"] = "0"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--hostname", "pytest@%h"],
+        cwd=ROOT, env=env,
+    )
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1.0):
+            break
+        if proc.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start-up")
+    else:
+        proc.terminate()
+        raise RuntimeError("the Celery worker did not answer a ping within 60s")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def count_queries(fn) -> int:
+    """How many SQL queries fn() runs (for 'constant with data size' assertions)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 is deliberately slow; tests create many logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
