@@ -253,11 +253,21 @@ class ObservationInput:
             self.date = to_date(self.date)
 
 
+def _as_targets(value: Targets | Mapping | Sequence) -> Targets:
+    if isinstance(value, Targets):
+        return value
+    if isinstance(value, Mapping):
+        return Targets(**value)
+    threshold, target, stretch = value
+    return Targets(threshold=threshold, target=target, stretch=stretch)
+
+
 @dataclass(kw_only=True)
 class PodInput:
     """A pod's month: members, observations (any metrics) and per-pod targets by metric.
 
-    ``targets`` values may be ``Targets`` or a ``(threshold, target, stretch)`` tuple.
+    ``targets`` values may be ``Targets``, a ``{"threshold", "target", "stretch"}`` dict or a
+    ``(threshold, target, stretch)`` tuple; ``None`` in any of them means the plan's.
     """
 
     id: str
@@ -268,12 +278,7 @@ class PodInput:
 
     def __post_init__(self) -> None:
         _coerce_numbers(self, ("baseline_headcount",))
-        self.targets = {
-            metric: value
-            if isinstance(value, Targets)
-            else Targets(threshold=value[0], target=value[1], stretch=value[2])
-            for metric, value in self.targets.items()
-        }
+        self.targets = {metric: _as_targets(value) for metric, value in self.targets.items()}
 
 
 @dataclass(kw_only=True)
@@ -666,6 +671,15 @@ def parse_scenario(data: Any) -> Scenario:
     return Scenario(month=month, plan=plan, pods=pods, currency=currency)
 
 
+def validate_scenario(data: Any) -> list[str]:
+    """Every problem of a scenario, one line each; ``[]`` when it can be computed."""
+    try:
+        parse_scenario(data)
+    except ScenarioRefused as refused:
+        return refused.problems
+    return []
+
+
 # ----------------------------------------------------------------------- the maths
 
 
@@ -1045,10 +1059,12 @@ def _compute_pod(year: int, month: int, plan: Plan, pod: PodInput) -> PodResult:
         payouts=[],
     )
     pod_breakdown = result.breakdown()
+    # The plan's parameters sit apart so its "share" (σ) is not mistaken for the person's.
     plan_breakdown = {
         "standard_cost_per_fte": format_number(plan.standard_cost_per_fte),
         "share": format_number(plan.share),
         "pool_cap": format_number(plan.pool_cap),
+        "min_attainment": format_number(plan.min_attainment),
         "split": plan.split,
     }
     for (member, days, frac), (_, weight), amount_cents in zip(active, weights, cents, strict=True):
@@ -1071,7 +1087,7 @@ def _compute_pod(year: int, month: int, plan: Plan, pod: PodInput) -> PodResult:
                 extra_cent=amount_cents > floored,
                 breakdown={
                     **pod_breakdown,
-                    **plan_breakdown,
+                    "plan": plan_breakdown,
                     "person": member.id,
                     "base_pay": format_number(member.base_pay),
                     "allocation": format_number(member.allocation),

@@ -141,7 +141,7 @@ def test_it_gives_the_same_result_from_data_classes_built_with_decimals():
 
 
 def test_it_stores_every_intermediate_on_the_payout_breakdown():
-    plan_pods = example()
+    # the worked example's numbers, built from data classes with plain strings
     result = compute_month(
         "2026-10",
         Plan(
@@ -162,7 +162,6 @@ def test_it_stores_every_intermediate_on_the_payout_breakdown():
         ],
         currency="EUR",
     )
-    assert plan_pods  # the same numbers as the worked example
     breakdown = result.pods[0].payouts[0].breakdown
     json.dumps(breakdown)  # storable as JSON as is
     assert breakdown["month"] == "2026-10"
@@ -191,10 +190,13 @@ def test_it_stores_every_intermediate_on_the_payout_breakdown():
         "min_attainment": "0.5",
         "attainment_met": True,
         "baseline_headcount": "12",
-        "standard_cost_per_fte": "12000",
-        "share": "0.2",
-        "pool_cap": "0.5",
-        "split": "allocation",
+        "plan": {
+            "standard_cost_per_fte": "12000",
+            "share": "0.2",
+            "pool_cap": "0.5",
+            "min_attainment": "0.5",
+            "split": "allocation",
+        },
         "fte": "1",
         "actual_cost": "9000",
         "equivalent_cost": "187200",
@@ -437,6 +439,8 @@ def test_it_takes_per_pod_targets_as_tuples_from_the_database_layer():
         observations=[ObservationInput(metric="activation", date=date(2026, 10, 1), value=125)],
     )
     assert pod_input.targets["activation"] == Targets(threshold=None, target=F(125), stretch=None)
+    as_dict = PodInput(id="p1", baseline_headcount=1, targets={"activation": {"target": "125"}})
+    assert as_dict.targets == pod_input.targets
     plan = Plan(standard_cost_per_fte=1, components=[Component(**component())])
     assert compute_month((2026, 10), plan, [pod_input]).pods[0].attainment == 1
 

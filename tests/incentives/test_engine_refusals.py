@@ -19,6 +19,7 @@ from incentives.engine import (
     parse_scenario,
     run_simulation,
     simulate,
+    validate_scenario,
 )
 
 from .engine_scenarios import component, example, member, obs, pod, scenario
@@ -298,6 +299,17 @@ def test_it_refuses_a_scenario_missing_its_parts():
     ]
 
 
+def test_it_refuses_a_plan_without_components_once():
+    data = scenario()
+    del data["plan"]["components"]
+    assert problems(data) == ["plan: components is missing"]
+
+
+def test_it_lists_problems_without_raising_for_forms():
+    assert validate_scenario(example()) == []
+    assert validate_scenario(scenario(share="-1")) == ["plan: share -1 is negative"]
+
+
 def test_it_refuses_members_and_observations_missing_fields():
     data = scenario(
         pods=[
@@ -517,3 +529,11 @@ def test_it_runs_as_a_module_without_django(tmp_path):
     assert len(lines) == 2
     assert lines[0].startswith(f"{C0}: activation is a process metric")
     assert lines[1] == "pods[0] (p1).members[0] (ana): allocation 2 is outside 0..1"
+
+
+def test_it_imports_without_django():
+    code = (
+        "import sys, incentives.engine; assert not any(m.startswith('django') for m in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
