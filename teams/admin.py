@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Assessment, OrgUnit, Person, Pod, PodMembership, TraitProfile
+from .models import (
+    Assessment,
+    FormationRun,
+    OrgUnit,
+    Person,
+    Pod,
+    PodMembership,
+    QuestionnaireAnswer,
+    TraitProfile,
+)
 
 
 @admin.register(OrgUnit)
@@ -53,3 +62,16 @@ class TraitProfileAdmin(admin.ModelAdmin):
     list_display = ["person", "primary_trait", "sources", "updated_at"]
     list_filter = ["primary_trait"]
     autocomplete_fields = ["person"]
+
+
+@admin.register(QuestionnaireAnswer)
+class QuestionnaireAnswerAdmin(admin.ModelAdmin):
+    list_display = ["person", "item", "answer", "updated_at"]
+    raw_id_fields = ["person"]
+
+
+@admin.register(FormationRun)
+class FormationRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "org_unit", "status", "progress", "objective", "upper_bound", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["params", "result", "arrangement", "history"]

@@ -112,6 +112,10 @@ class Pod(models.Model):
         help_text="Size of the traditional team that would otherwise own this scope.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    formation_run = models.ForeignKey(
+        "FormationRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="pods",
+        help_text="The formation run this pod was accepted from, if any.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -238,3 +242,61 @@ class TraitProfile(models.Model):
     @property
     def scores(self) -> tuple[float, ...]:
         return tuple(getattr(self, t) for t in TRAITS)
+
+
+class QuestionnaireAnswer(models.Model):
+    """One answer (Likert 1–5) to one statement of the self questionnaire; kept so it can resume."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="questionnaire_answers")
+    item = models.PositiveSmallIntegerField(help_text="Statement number, 1–20.")
+    answer = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "item"], name="questionnaire_one_answer_per_item"),
+            models.CheckConstraint(condition=Q(answer__gte=1, answer__lte=5), name="questionnaire_answer_1_5"),
+            models.CheckConstraint(condition=Q(item__gte=1, item__lte=20), name="questionnaire_item_1_20"),
+        ]
+
+
+class FormationRun(models.Model):
+    """One run of the pod optimiser over a pool, its edits and its acceptance (DESIGN §1, §2)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Ready for review"
+        FAILED = "failed", "Failed"
+        ACCEPTED = "accepted", "Accepted"
+
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="formation_runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0–100, for the progress bar.")
+    # Inputs: pool mode, size bounds, threshold, constraints, seed, time limit (JSON, as submitted).
+    params = models.JSONField(default=dict)
+    # The optimiser's answer as produced, and the arrangement as the lead has edited it since.
+    result = models.JSONField(null=True, blank=True)
+    arrangement = models.JSONField(null=True, blank=True)
+    history = models.JSONField(default=list, blank=True, help_text="Earlier arrangements, for undo.")
+    error = models.TextField(blank=True)
+    objective = models.FloatField(null=True, blank=True)
+    upper_bound = models.FloatField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Formation run {self.pk} ({self.get_status_display()})"
