@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("teams.api_urls")),
+    path("api/", include("incentives.api_urls")),
     path("", include("teams.urls")),
     path("", include("incentives.urls")),
 ]
