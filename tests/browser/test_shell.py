@@ -16,7 +16,7 @@ def test_it_shows_the_org_lead_their_org(offline_page, live_server, artifacts_di
     assert page.locator("h1").inner_text() == "Organisation overview"
     assert page.locator(".role-badge").inner_text().lower() == "org lead"
     page.click("nav.mainnav >> text=People")
-    page.wait_for_selector("table.table")
+    page.wait_for_load_state("networkidle")  # htmx (deferred) must be ready before we type
     assert page.locator("table.table tbody tr").count() == 30
     page.fill("input[name=q]", "person1@")
     expect(page.locator("table.table tbody tr")).to_have_count(1)
