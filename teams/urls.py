@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import formation_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,4 +8,9 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("pods/", views.pod_list, name="pod-list"),
     path("pods/<int:pk>/", views.pod_detail, name="pod-detail"),
+    path("formation/", formation_views.formation_list, name="formation-list"),
+    path("formation/new/", formation_views.formation_new, name="formation-new"),
+    path("formation/<int:pk>/", formation_views.formation_detail, name="formation-detail"),
+    path("formation/<int:pk>/edit/", formation_views.formation_edit, name="formation-edit"),
+    path("formation/<int:pk>/accept/", formation_views.formation_accept, name="formation-accept"),
 ]

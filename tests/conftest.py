@@ -188,3 +188,14 @@ def count_queries(fn) -> int:
 def _fast_password_hashing(settings):
     # PBKDF2 is deliberately slow; tests create many logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process for this test, even when a broker is configured (unit tests)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
