@@ -20,12 +20,16 @@ def _fmt(score: float) -> str:
     return f"{score:g}" if score == int(score) else f"{score:.1f}"
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def explain_pods(problem: Problem, ev: Evaluation, n_t: Sequence[int]) -> None:
     """Fill `explanation` on every pod of `ev` and pool-level `notes`."""
     tau = problem.threshold
     k = ev.k
     people = {p.id: p for p in problem.people}
-    # Where does each trait's holder (score ≥ τ) sit, and is they the only holder in that pod?
+    # Where does each trait's holder (score ≥ τ) sit, and are they the only holder in that pod?
     holder_pods: list[dict[int, int]] = [{} for _ in TRAITS]
     for g, pod in enumerate(ev.pods):
         for pid in pod.members:
@@ -38,8 +42,10 @@ def explain_pods(problem: Problem, ev: Evaluation, n_t: Sequence[int]) -> None:
     for t, trait in enumerate(TRAITS):
         if n_t[t] < k:
             ev.notes.append(
-                f"only {n_t[t]} people in the pool score ≥ {_fmt(tau)} as {TRAIT_LABELS[trait]} "
-                f"for {k} pods, so at least {k - n_t[t]} pods fall short of it"
+                f"only {_count(n_t[t], 'person', 'people')} in the pool "
+                f"score{'s' if n_t[t] == 1 else ''} ≥ {_fmt(tau)} as {TRAIT_LABELS[trait]} "
+                f"for {k} pods, so at least {_count(k - n_t[t], 'pod falls', 'pods fall')} "
+                f"short of it"
             )
     for pod in ev.pods:
         covered = []
@@ -60,7 +66,8 @@ def explain_pods(problem: Problem, ev: Evaluation, n_t: Sequence[int]) -> None:
             )
             if n_t[t] < k:
                 reasons.append(
-                    f"only {n_t[t]} people in the pool score ≥ {_fmt(tau)} as {label} for {k} pods"
+                    f"only {_count(n_t[t], 'person', 'people')} in the pool "
+                    f"score{'s' if n_t[t] == 1 else ''} ≥ {_fmt(tau)} as {label} for {k} pods"
                 )
             else:
                 spare = sum(c - 1 for c in holder_pods[t].values() if c > 1)

@@ -142,7 +142,8 @@ def hard_violations(problem: Problem, pods: Sequence[Sequence[str]]) -> list[str
         out.append(f"not in any pod: {', '.join(missing)}")
     for g, members in enumerate(pods):
         if not a <= len(members) <= b:
-            out.append(f"pod {g + 1} has {len(members)} people (allowed {a}-{b})")
+            who = "person" if len(members) == 1 else "people"
+            out.append(f"pod {g + 1} has {len(members)} {who} (allowed {a}-{b})")
     for x, y in c.together:
         if x in where and y in where and where[x] != where[y]:
             out.append(

@@ -157,7 +157,8 @@ class _Search:
 
     # ---- construction -------------------------------------------------------------------
 
-    def construct(self) -> None:
+    def construct(self, from_current: bool = False) -> None:
+        """Build a first partition; `from_current` seeds pods with current pods (stability)."""
         md, k = self.md, self.k
         n, a, b = md.n, md.a, md.b
         base, extra = divmod(n, k)
@@ -212,6 +213,18 @@ class _Search:
             )
             for i in group:
                 place(i, best)
+
+        if from_current:
+            groups: dict[int, list[int]] = {}
+            for i in range(n):
+                if self.pod_of[i] < 0 and md.movable[i] and md.cur[i] >= 0:
+                    groups.setdefault(md.cur[i], []).append(i)
+            labels = sorted(groups, key=lambda x: (-len(groups[x]), x))
+            free_pods = [g for g in range(k) if not members[g]]
+            for x, g in zip(labels, free_pods, strict=False):
+                for i in groups[x]:
+                    if room(g) and md.allowed(i, members[g]):
+                        place(i, g)
 
         # Scarcest trait first: its holders go one per pod, weakest pods choosing first.
         ub_t = []
@@ -308,17 +321,26 @@ class _Search:
         return float("inf")
 
     def _moved_delta(self, changes: list[tuple[int, int, int]]) -> int:
-        md = self.md
+        """Change in `moved` (see objective.count_moved) if these (person, from, to) happen."""
+        cur = self.md.cur
         d = 0
-        for x in {md.cur[i] for i, _, _ in changes if md.cur[i] >= 0}:
+        done: set[int] = set()
+        for i, _, _ in changes:
+            x = cur[i]
+            if x < 0 or x in done:
+                continue
+            done.add(x)
             c = self.cnt[x]
-            before = max(c.values())
-            tmp = dict(c)
-            for i, src, dst in changes:
-                if md.cur[i] == x:
-                    tmp[src] -= 1
-                    tmp[dst] = tmp.get(dst, 0) + 1
-            d += before - max(tmp.values())
+            shift: dict[int, int] = {}
+            for j, src, dst in changes:
+                if cur[j] == x:
+                    shift[src] = shift.get(src, 0) - 1
+                    shift[dst] = shift.get(dst, 0) + 1
+            after = max(c.get(g, 0) + v for g, v in shift.items())
+            untouched = [v for g, v in c.items() if g not in shift]
+            if untouched:
+                after = max(after, max(untouched))
+            d += max(c.values()) - after
         return d
 
     def _delta(
@@ -399,7 +421,8 @@ class _Search:
         md = self.md
         a, b, k = md.a, md.b, self.k
         cap, C = md.cap, self.C
-        pure = not (md.has_hard or md.has_soft or md.use_stability)
+        # Without hard constraints or wishes the screened delta is exact (stability included).
+        pure = not (md.has_hard or md.has_soft)
         zero = (0.0,) * NT
         cur_min = C[self.low[0]]
         wm = self.members[w]
@@ -433,7 +456,7 @@ class _Search:
             elif self.V[w] or self.V[src]:
                 slack = float("inf")
             else:
-                slack = SOFT_WEIGHT * (2 * b + 2) + 2 * md.mu
+                slack = SOFT_WEIGHT * (2 * b + 2)
             capx = cap[x]
             opts: list[tuple[float, int | None]] = []
             if len(wm) < b and len(sm) > a:
@@ -452,6 +475,11 @@ class _Search:
                     x_, y = None, -1 - y
                 else:
                     x_ = x
+                if md.use_stability and ds != float("inf"):
+                    changes = [(x_, src, w)] if x_ is not None else []
+                    if y is not None:
+                        changes.append((y, w, src))
+                    ds -= md.mu * self._moved_delta(changes)
                 if exact:
                     if ds > best_ds:
                         best_ds, best_opt = ds, (x_, src, y)
@@ -578,10 +606,18 @@ def _budget(n: int, k: int, effort: float) -> tuple[int, int, int]:
 
 
 def _solve_k(model: _Model, k: int, seed: int, deadline: float, effort: float) -> _Search:
-    rng = random.Random(f"{seed}:{k}")
-    s = _Search(model, k, rng, deadline)
+    s = _Search(model, k, random.Random(f"{seed}:{k}"), deadline)
     s.construct()
     _iterate(s, effort)
+    if model.use_stability:
+        # Re-forming: also start from the current pods, which the coverage-first construction
+        # would scatter, and keep whichever start ends better.
+        alt = _Search(model, k, random.Random(f"{seed}:{k}:current"), deadline)
+        alt.construct(from_current=True)
+        _iterate(alt, effort)
+        sa, sb = s.score(), alt.score()
+        if (-sb[0], sb[1]) > (-sa[0], sa[1]):
+            return alt
     return s
 
 
