@@ -103,7 +103,9 @@ def exact_optimum(problem: Problem, time_limit: float = 120.0) -> tuple[float, b
     return (best, proven) if best is not None else None
 
 
-def bench_row(n: int, dist: str, seed: int, with_optimum: bool) -> dict[str, object]:
+def bench_row(
+    n: int, dist: str, seed: int, with_optimum: bool, milp_limit: float = 120.0
+) -> dict[str, object]:
     problem = make_pool(n, dist)
     t0 = time.monotonic()
     result = propose_pods(problem, seed=seed, time_limit=None)
@@ -117,7 +119,7 @@ def bench_row(n: int, dist: str, seed: int, with_optimum: bool) -> dict[str, obj
         )
         / 5
     )
-    opt = exact_optimum(problem) if with_optimum and n <= 24 else None
+    opt = exact_optimum(problem, milp_limit) if with_optimum and n <= 24 else None
     if opt is None:
         f_opt = None
     elif opt[1]:
@@ -171,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     print(" ".join(f"{c:>11}" for c in cols), flush=True)
     for n in sizes:
         for dist in dists:
-            row = bench_row(n, dist, args.seed, not args.no_optimum)
+            row = bench_row(n, dist, args.seed, not args.no_optimum, 20.0 if args.quick else 120.0)
             cells = []
             for c in cols:
                 v = row[c]

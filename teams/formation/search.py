@@ -458,23 +458,20 @@ class _Search:
             else:
                 slack = SOFT_WEIGHT * (2 * b + 2)
             capx = cap[x]
-            opts: list[tuple[float, int | None]] = []
+            # (screened delta, person joining w or None, person leaving w or None)
+            opts: list[tuple[float, int | None, int | None]] = []
             if len(wm) < b and len(sm) > a:
                 ca = sum(map(max, cw, capx))
                 cb = sum(rest_cov)
-                opts.append((ca + cb - base + k * (min(m_ex, ca, cb) - cur_min), None))
+                opts.append((ca + cb - base + k * (min(m_ex, ca, cb) - cur_min), x, None))
             for y, wmy in w_minus.items():
                 ca = sum(map(max, wmy, capx))
                 cb = sum(map(max, rest_cov, cap[y]))
-                opts.append((ca + cb - base + k * (min(m_ex, ca, cb) - cur_min), y))
+                opts.append((ca + cb - base + k * (min(m_ex, ca, cb) - cur_min), x, y))
             if self.V[w] and len(wm) > a and len(sm) < b:
                 # Repair: a pod breaking its size bound may also hand a member over.
-                opts.extend((float("inf"), -1 - y) for y in w_minus)
-            for ds, y in opts:
-                if y is not None and y < 0:
-                    x_, y = None, -1 - y
-                else:
-                    x_ = x
+                opts.extend((float("inf"), None, y) for y in w_minus)
+            for ds, x_, y in opts:
                 if md.use_stability and ds != float("inf"):
                     changes = [(x_, src, w)] if x_ is not None else []
                     if y is not None:
