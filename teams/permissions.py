@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import OrgUnit, Person, Pod, PodMembership
 
@@ -141,3 +141,40 @@ def role_of(user: User | AnonymousUser) -> str:
     if person_of(user) is not None:
         return "member"
     return "none"
+
+
+# --- Assessments (issue 4) -------------------------------------------------------------------
+
+def peers_rateable_by(user: User | AnonymousUser) -> QuerySet[Person]:
+    """People this user may rate as a peer: current pod mates and people in their org unit."""
+    me = person_of(user)
+    if me is None:
+        return Person.objects.none()
+    pods = PodMembership.objects.current().filter(person=me).values("pod_id")
+    mates = PodMembership.objects.current().filter(pod_id__in=pods).values("person_id")
+    return (
+        Person.objects.filter(Q(org_unit_id=me.org_unit_id) | Q(pk__in=mates), is_active=True)
+        .exclude(pk=me.pk)
+    )
+
+
+def can_rate_peer(user: User | AnonymousUser, person: Person) -> bool:
+    """Pod mates and people of one's own org unit; never oneself."""
+    me = person_of(user)
+    if me is None or me.pk == person.pk:
+        return False
+    return peers_rateable_by(user).filter(pk=person.pk).exists()
+
+
+def can_assess_as_lead(user: User | AnonymousUser, person: Person) -> bool:
+    """An Org Lead of the person's unit, or the Pod Lead of a pod the person is currently in."""
+    me = person_of(user)
+    if me is not None and me.pk == person.pk:
+        return False  # one's own view of oneself is the questionnaire
+    if can_manage_unit(user, person.org_unit_id):
+        return True
+    led = led_pod_ids(user)
+    return bool(led) and PodMembership.objects.current().filter(
+        person=person, pod_id__in=led
+    ).exists()
+

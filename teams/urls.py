@@ -1,11 +1,19 @@
 from django.urls import path
 
-from . import formation_views, views
+from . import formation_views, profile_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/", views.people_list, name="people-list"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("people/<int:pk>/assess/<str:source>/", profile_views.person_assess, name="person-assess"),
+    path("people/import/", profile_views.people_import, name="people-import"),
+    path("people/export.csv", profile_views.people_export, name="people-export"),
+    path("questionnaire/", profile_views.questionnaire_page, name="questionnaire"),
+    path("questionnaire/submit/", profile_views.questionnaire_submit, name="questionnaire-submit"),
+    path("questionnaire/result/", profile_views.questionnaire_result, name="questionnaire-result"),
+    path("colleagues/", profile_views.colleagues, name="colleagues"),
+    path("trait-mix/", profile_views.trait_mix, name="trait-mix"),
     path("pods/", views.pod_list, name="pod-list"),
     path("pods/<int:pk>/", views.pod_detail, name="pod-detail"),
     path("formation/", formation_views.formation_list, name="formation-list"),

@@ -4,14 +4,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from . import permissions
+from . import directory, permissions
 from .models import Person, Pod, PodMembership
-from .traits import TRAIT_LABELS, TRAITS
+from .profile_views import profile_context
+from .traits import TRAIT_CHOICES, TRAIT_LABELS, TRAITS
 
 
 def _get_person_for_user(request: HttpRequest, pk: int) -> Person:
@@ -93,19 +94,40 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "teams/home_member.html", {"person": person, "memberships": memberships})
 
 
+def _directory_choices(request: HttpRequest) -> dict[str, list[tuple[int, str]]]:
+    """Org units and active pods for the filter menus, in one query (a UNION)."""
+    units = permissions.units_visible_to(request.user).annotate(kind=Value("unit"))
+    pods = permissions.pods_visible_to(request.user).filter(status=Pod.Status.ACTIVE).annotate(
+        kind=Value("pod")
+    )
+    rows = units.order_by().values_list("kind", "id", "name").union(
+        pods.order_by().values_list("kind", "id", "name"), all=True
+    )
+    choices: dict[str, list[tuple[int, str]]] = {"units": [], "pods": []}
+    for kind, pk, name in sorted(rows, key=lambda r: r[2].lower()):
+        choices[f"{kind}s"].append((pk, name))
+    return choices
+
+
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
+    """The people directory for leads: search, filters, sort, pages, trait bars (issue 4)."""
     permissions.require_org_lead(request.user)
-    q = request.GET.get("q", "").strip()
-    people = (
-        permissions.people_visible_to(request.user)
-        .select_related("org_unit", "profile")
-        .order_by("name", "id")
-    )
-    if q:
-        people = people.filter(Q(name__icontains=q) | Q(email__icontains=q))
+    filters = directory.DirectoryFilters.from_params(request.GET)
+    people = directory.people_directory(request.user, filters)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
-    ctx = {"page": page, "q": q, "traits": TRAITS, "trait_labels": TRAIT_LABELS}
+    ctx = {
+        "page": page,
+        "f": filters,
+        "q": filters.q,
+        "qs": filters.querystring(),
+        "sort_qs": filters.querystring(sort=""),
+        "sorts": [(key, label) for key, (label, _) in directory.SORTS.items()],
+        **({} if request.htmx else _directory_choices(request)),
+        "traits": TRAITS,
+        "trait_labels": TRAIT_LABELS,
+        "trait_choices": TRAIT_CHOICES,
+    }
     template = "teams/people_list.html#results" if request.htmx else "teams/people_list.html"
     return render(request, template, ctx)
 
@@ -129,6 +151,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scores": scores,
             "profile": profile,
             "show_pay": permissions.can_view_pay(request.user, person),
+            "is_me": (me := permissions.person_of(request.user)) is not None and me.pk == person.pk,
+            "can_lead_assess": permissions.can_assess_as_lead(request.user, person),
+            **profile_context(person),
         },
     )
 
@@ -174,5 +199,9 @@ def pod_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": members,
             "coverage": coverage,
             "can_edit": permissions.can_edit_pod(request.user, pod),
+            "rateable_ids": set(
+                permissions.peers_rateable_by(request.user)
+                .filter(pk__in=[m.person_id for m in members]).values_list("pk", flat=True)
+            ),
         },
     )
