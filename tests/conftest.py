@@ -185,8 +185,13 @@ def count_queries(fn) -> int:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # PBKDF2 is deliberately slow; tests create many logins.
+def _fast_password_hashing(request):
+    # PBKDF2 is deliberately slow; tests create many logins. (Pure tests may run without
+    # pytest-django: `-p no:django`.)
+    try:
+        settings = request.getfixturevalue("settings")
+    except pytest.FixtureLookupError:
+        return
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
