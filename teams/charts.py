@@ -51,7 +51,12 @@ def profile_radar(series: Mapping[str, Sequence[float]], *, div_id: str = "profi
             )
         )
     fig.update_layout(
-        polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100]}},
+        # Builder at the top, clockwise; the radial ticks sit between two traits' labels.
+        polar={
+            "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": -18,
+                           "tickfont": {"size": 10}},
+            "angularaxis": {"rotation": 90, "direction": "clockwise"},
+        },
         showlegend=True,
         legend={"orientation": "h", "y": -0.12},
         margin={"l": 40, "r": 40, "t": 20, "b": 30},
