@@ -139,7 +139,8 @@ class ProfileDetailOutput(serializers.Serializer):
     primary_trait = serializers.CharField(allow_null=True)
     self_assessment = TraitScores(allow_null=True, help_text="Latest questionnaire result.")
     peer_average = TraitScores(
-        allow_null=True, help_text=f"Average of each peer's latest rating; null below {PEER_MIN_RATERS} peers."
+        allow_null=True,
+        help_text=f"Average of each peer's latest rating; null below {PEER_MIN_RATERS} peers.",
     )
     lead_assessment = TraitScores(allow_null=True)
     n_peers = serializers.IntegerField()
@@ -147,7 +148,9 @@ class ProfileDetailOutput(serializers.Serializer):
 
 
 def _scores(values) -> dict | None:
-    return None if values is None else {t: round(float(v), 1) for t, v in zip(TRAITS, values, strict=True)}
+    if values is None:
+        return None
+    return {t: round(float(v), 1) for t, v in zip(TRAITS, values, strict=True)}
 
 
 class ProfileDetail(APIView):
@@ -167,7 +170,8 @@ class ProfileDetail(APIView):
         ratings = ratings_of(person)
         latest = latest_by_source(ratings)
         profile = getattr(person, "profile", None)
-        history = profile_history(ratings, person.org_unit.profile_weights(), person.preferred_trait)
+        weights = person.org_unit.profile_weights()
+        history = profile_history(ratings, weights, person.preferred_trait)
         return Response({
             "person": person.pk,
             "profile": _scores(profile.scores) if profile else None,
@@ -177,7 +181,8 @@ class ProfileDetail(APIView):
             "lead_assessment": _scores(latest.get("lead")),
             "n_peers": len({r.assessor_id for r in ratings if r.source == "peer"}),
             "history": [
-                {"at": h.at, "scores": _scores(h.scores), "primary_trait": h.primary, "sources": list(h.sources)}
+                {"at": h.at, "scores": _scores(h.scores), "primary_trait": h.primary,
+                 "sources": list(h.sources)}
                 for h in history
             ],
         })
@@ -185,7 +190,9 @@ class ProfileDetail(APIView):
 
 class AssessmentInput(serializers.Serializer):
     person = serializers.IntegerField()
-    source = serializers.ChoiceField(choices=["peer", "lead"], help_text="Self assessments come from the questionnaire.")
+    source = serializers.ChoiceField(
+        choices=["peer", "lead"], help_text="Self assessments come from the questionnaire."
+    )
     builder = serializers.IntegerField(min_value=0, max_value=100)
     architect = serializers.IntegerField(min_value=0, max_value=100)
     taste_maker = serializers.IntegerField(min_value=0, max_value=100)

@@ -14,8 +14,11 @@ import plotly.graph_objects as go
 from .traits import TRAIT_LABELS, TRAITS
 
 TRAIT_COLOURS = {
-    "builder": "#e07a2f", "architect": "#3a5bd9", "taste_maker": "#a445b2",
-    "signal_reader": "#16907a", "decision_maker": "#c2344d",
+    "builder": "#e07a2f",
+    "architect": "#3a5bd9",
+    "taste_maker": "#a445b2",
+    "signal_reader": "#16907a",
+    "decision_maker": "#c2344d",
 }
 SOURCE_STYLE = {
     "profile": ("Profile", "#1d2330"),
@@ -43,8 +46,11 @@ def profile_radar(series: Mapping[str, Sequence[float]], *, div_id: str = "profi
                 r=[round(float(s), 1) for s in scores] + [round(float(scores[0]), 1)],
                 theta=labels + labels[:1],
                 name=name,
-                line={"color": colour, "width": 3 if is_profile else 1.5,
-                      "dash": "solid" if is_profile else "dot"},
+                line={
+                    "color": colour,
+                    "width": 3 if is_profile else 1.5,
+                    "dash": "solid" if is_profile else "dot",
+                },
                 fill="toself" if is_profile else "none",
                 fillcolor="rgba(58,91,217,0.12)" if is_profile else None,
                 hovertemplate="%{theta}: %{r}<extra>" + name + "</extra>",
@@ -53,8 +59,12 @@ def profile_radar(series: Mapping[str, Sequence[float]], *, div_id: str = "profi
     fig.update_layout(
         # Builder at the top, clockwise; the radial ticks sit between two traits' labels.
         polar={
-            "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": -18,
-                           "tickfont": {"size": 10}},
+            "radialaxis": {
+                "range": [0, 100],
+                "tickvals": [25, 50, 75, 100],
+                "angle": -18,
+                "tickfont": {"size": 10},
+            },
             "angularaxis": {"rotation": 90, "direction": "clockwise"},
         },
         showlegend=True,
@@ -75,8 +85,11 @@ def profile_history_chart(
     for i, trait in enumerate(TRAITS):
         fig.add_trace(
             go.Scatter(
-                x=xs, y=[round(float(s[i]), 1) for _, s in points], name=TRAIT_LABELS[trait],
-                mode="lines+markers", line={"color": TRAIT_COLOURS[trait], "width": 2},
+                x=xs,
+                y=[round(float(s[i]), 1) for _, s in points],
+                name=TRAIT_LABELS[trait],
+                mode="lines+markers",
+                line={"color": TRAIT_COLOURS[trait], "width": 2},
             )
         )
     fig.update_layout(
@@ -94,34 +107,50 @@ def primary_trait_bars(counts: Mapping[str, int], *, div_id: str = "trait-mix-ba
     """How many people have each primary trait."""
     fig = go.Figure(
         go.Bar(
-            x=[TRAIT_LABELS[t] for t in TRAITS], y=[counts.get(t, 0) for t in TRAITS],
-            marker_color=[TRAIT_COLOURS[t] for t in TRAITS], text=[counts.get(t, 0) for t in TRAITS],
-            textposition="outside", hovertemplate="%{x}: %{y} people<extra></extra>",
+            x=[TRAIT_LABELS[t] for t in TRAITS],
+            y=[counts.get(t, 0) for t in TRAITS],
+            marker_color=[TRAIT_COLOURS[t] for t in TRAITS],
+            text=[counts.get(t, 0) for t in TRAITS],
+            textposition="outside",
+            hovertemplate="%{x}: %{y} people<extra></extra>",
         )
     )
     fig.update_layout(
-        yaxis={"title": "people", "rangemode": "tozero"}, margin={"l": 50, "r": 20, "t": 20, "b": 40},
-        height=320, font=_FONT, showlegend=False,
+        yaxis={"title": "people", "rangemode": "tozero"},
+        margin={"l": 50, "r": 20, "t": 20, "b": 40},
+        height=320,
+        font=_FONT,
+        showlegend=False,
     )
     return _html(fig, div_id)
 
 
 def coverage_heatmap(
-    rows: Sequence[str], shares: Sequence[Sequence[float | None]], *, div_id: str = "trait-mix-heatmap"
+    rows: Sequence[str],
+    shares: Sequence[Sequence[float | None]],
+    *,
+    div_id: str = "trait-mix-heatmap",
 ) -> str:
     """Rows (org units) × traits: the share 0–100 % of pods that cover each trait; low is scarce."""
     z = [[None if v is None else round(v * 100) for v in row] for row in shares]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[TRAIT_LABELS[t] for t in TRAITS], y=list(rows), zmin=0, zmax=100,
+            z=z,
+            x=[TRAIT_LABELS[t] for t in TRAITS],
+            y=list(rows),
+            zmin=0,
+            zmax=100,
             colorscale=[[0, "#b42318"], [0.5, "#f5c26b"], [1, "#16794c"]],
-            text=[["–" if v is None else f"{v}%" for v in row] for row in z], texttemplate="%{text}",
+            text=[["–" if v is None else f"{v}%" for v in row] for row in z],
+            texttemplate="%{text}",
             hovertemplate="%{y} · %{x}: %{z}% of pods covered<extra></extra>",
             colorbar={"title": "% pods"},
         )
     )
     fig.update_layout(
-        margin={"l": 120, "r": 20, "t": 20, "b": 40}, height=max(220, 60 + 40 * len(rows)), font=_FONT,
+        margin={"l": 120, "r": 20, "t": 20, "b": 40},
+        height=max(220, 60 + 40 * len(rows)),
+        font=_FONT,
         yaxis={"autorange": "reversed"},
     )
     return _html(fig, div_id)

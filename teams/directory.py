@@ -57,8 +57,12 @@ class DirectoryFilters:
         from urllib.parse import urlencode
 
         values = {
-            "q": self.q, "unit": self.unit or "", "trait": self.trait, "pod": self.pod or "",
-            "no_pod": "1" if self.no_pod else "", "no_assessment": "1" if self.no_assessment else "",
+            "q": self.q,
+            "unit": self.unit or "",
+            "trait": self.trait,
+            "pod": self.pod or "",
+            "no_pod": "1" if self.no_pod else "",
+            "no_assessment": "1" if self.no_assessment else "",
             "sort": "" if self.sort == "name" else self.sort,
         }
         values.update(overrides)

@@ -16,10 +16,21 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         for trait in TRAITS:
             self.fields[trait] = forms.IntegerField(
-                label=TRAIT_LABELS[trait], min_value=0, max_value=100, initial=50,
+                label=TRAIT_LABELS[trait],
+                min_value=0,
+                max_value=100,
+                initial=50,
                 help_text=TRAIT_DESCRIPTIONS[trait],
-                widget=forms.NumberInput(attrs={"type": "range", "min": 0, "max": 100, "step": 5,
-                                                "class": "slider", "data-trait": trait}),
+                widget=forms.NumberInput(
+                    attrs={
+                        "type": "range",
+                        "min": 0,
+                        "max": 100,
+                        "step": 5,
+                        "class": "slider",
+                        "data-trait": trait,
+                    }
+                ),
             )
 
     def trait_fields(self):
@@ -41,5 +52,6 @@ class ImportForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(
-                f"The file is not UTF-8 text (byte {exc.start} cannot be read). Save it as CSV UTF-8."
+                f"The file is not UTF-8 text (byte {exc.start} cannot be read). "
+                "Save it as CSV UTF-8."
             ) from exc

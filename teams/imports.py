@@ -60,8 +60,16 @@ class ParsedImport:
         return not self.errors and bool(self.rows)
 
 
-def _decimal(value: str, row: int, column: str, errors: list[RowError], *, lo: Decimal,
-             hi: Decimal | None, places: int) -> Decimal | None:
+def _decimal(
+    value: str,
+    row: int,
+    column: str,
+    errors: list[RowError],
+    *,
+    lo: Decimal,
+    hi: Decimal | None,
+    places: int,
+) -> Decimal | None:
     try:
         number = Decimal(value.replace(",", "")) if column == "base_pay" else Decimal(value)
     except InvalidOperation:
@@ -114,7 +122,9 @@ def parse_people_csv(
                 errors.append(RowError(1, t, "missing column (trait scores need all five traits)."))
     for col in columns:
         if col and col not in COLUMNS:
-            errors.append(RowError(1, col, f"unknown column; expected some of {', '.join(COLUMNS)}."))
+            errors.append(
+                RowError(1, col, f"unknown column; expected some of {', '.join(COLUMNS)}.")
+            )
     if errors:
         return result
     result.has_scores = bool(given_traits)
@@ -130,7 +140,9 @@ def parse_people_csv(
             errors.append(RowError(line, "(file)", f"too many rows: at most {MAX_ROWS} per file."))
             break
         if len(cells) > len(columns):
-            errors.append(RowError(line, "(row)", f"{len(cells)} cells but {len(columns)} columns."))
+            errors.append(
+                RowError(line, "(row)", f"{len(cells)} cells but {len(columns)} columns.")
+            )
             continue
 
         def cell(col: str, cells=cells) -> str:
@@ -149,9 +161,15 @@ def parse_people_csv(
                 errors.append(RowError(line, "email", f"“{email}” is not an email address."))
             else:
                 if email in taken:
-                    errors.append(RowError(line, "email", f"duplicate email: {email} already exists."))
+                    errors.append(
+                        RowError(line, "email", f"duplicate email: {email} already exists.")
+                    )
                 elif email in seen:
-                    errors.append(RowError(line, "email", f"duplicate email: {email} is also on row {seen[email]}."))
+                    errors.append(
+                        RowError(
+                            line, "email", f"duplicate email: {email} is also on row {seen[email]}."
+                        )
+                    )
                 else:
                     seen[email] = line
         if unit and unit not in units:
@@ -164,7 +182,9 @@ def parse_people_csv(
                 errors.append(RowError(line, "role", f"“{role}” is not one of {', '.join(ROLES)}."))
             row.role = role.lower()
         if value := cell("base_pay"):
-            row.base_pay = _decimal(value, line, "base_pay", errors, lo=Decimal(0), hi=Decimal("9999999999"), places=2) or Decimal(0)
+            row.base_pay = _decimal(
+                value, line, "base_pay", errors, lo=Decimal(0), hi=Decimal("9999999999"), places=2
+            ) or Decimal(0)
         if value := cell("fte"):
             fte = _decimal(value, line, "fte", errors, lo=Decimal(0), hi=Decimal(1), places=2)
             row.fte = fte if fte is not None else Decimal(1)
@@ -172,14 +192,20 @@ def parse_people_csv(
             row.time_zone = value[:64]
         if value := cell("preferred_trait"):
             if value not in TRAITS:
-                errors.append(RowError(line, "preferred_trait", f"“{value}” is not one of {', '.join(TRAITS)}."))
+                errors.append(
+                    RowError(
+                        line, "preferred_trait", f"“{value}” is not one of {', '.join(TRAITS)}."
+                    )
+                )
             row.preferred_trait = value
         if result.has_scores:
             raw = [cell(t) for t in TRAITS]
             if any(raw) and not all(raw):
                 for t, v in zip(TRAITS, raw, strict=True):
                     if not v:
-                        errors.append(RowError(line, t, "empty: give all five trait scores or none."))
+                        errors.append(
+                            RowError(line, t, "empty: give all five trait scores or none.")
+                        )
             elif all(raw):
                 scores = [_score(v, line, t, errors) for t, v in zip(TRAITS, raw, strict=True)]
                 if None not in scores:
@@ -201,6 +227,13 @@ def export_rows(people: Iterable[object]) -> Iterable[list[str]]:
         profile = getattr(p, "profile", None)
         scores = profile.scores if profile is not None else None
         yield [
-            p.name, p.email, p.org_unit.slug, p.role, str(p.base_pay), str(p.fte), p.time_zone,
-            p.preferred_trait, *([str(round(s)) for s in scores] if scores else [""] * len(TRAITS)),
+            p.name,
+            p.email,
+            p.org_unit.slug,
+            p.role,
+            str(p.base_pay),
+            str(p.fte),
+            p.time_zone,
+            p.preferred_trait,
+            *([str(round(s)) for s in scores] if scores else [""] * len(TRAITS)),
         ]

@@ -35,8 +35,10 @@ def _get_person_to_assess(request: HttpRequest, pk: int, source: str) -> Person:
     """404 unless the user may give this source of assessment to this person."""
     person = get_object_or_404(Person.objects.select_related("org_unit"), pk=pk)
     allowed = (
-        permissions.can_rate_peer(request.user, person) if source == "peer"
-        else permissions.can_assess_as_lead(request.user, person) if source == "lead"
+        permissions.can_rate_peer(request.user, person)
+        if source == "peer"
+        else permissions.can_assess_as_lead(request.user, person)
+        if source == "lead"
         else False
     )
     if not allowed:
@@ -65,7 +67,9 @@ def profile_context(person: Person) -> dict:
     return {
         "radar": charts.profile_radar(series) if series else "",
         "history_chart": (
-            charts.profile_history_chart([(p.at, p.scores) for p in history]) if len(history) > 1 else ""
+            charts.profile_history_chart([(p.at, p.scores) for p in history])
+            if len(history) > 1
+            else ""
         ),
         "history": [
             {"at": p.at, "primary": TRAIT_LABELS[p.primary], "sources": ", ".join(p.sources)}
@@ -82,7 +86,10 @@ def profile_context(person: Person) -> dict:
 
 # --- Self questionnaire ----------------------------------------------------------------------
 
-def _questionnaire_context(person: Person, *, mode: str, item: int | None = None, errors=None) -> dict:
+
+def _questionnaire_context(
+    person: Person, *, mode: str, item: int | None = None, errors=None
+) -> dict:
     answers = dict(QuestionnaireAnswer.objects.filter(person=person).values_list("item", "answer"))
     if item is None or item not in questionnaire.ITEM_BY_NUMBER:
         item = questionnaire.next_unanswered(set(answers))
@@ -108,7 +115,11 @@ def questionnaire_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         item = request.GET.get("item", "")
         ctx = _questionnaire_context(me, mode=mode, item=int(item) if item.isdigit() else None)
-        template = "teams/questionnaire.html#step" if request.htmx and mode == "one" else "teams/questionnaire.html"
+        template = (
+            "teams/questionnaire.html#step"
+            if request.htmx and mode == "one"
+            else "teams/questionnaire.html"
+        )
         return render(request, template, ctx)
 
     if mode == "one":
@@ -119,9 +130,14 @@ def questionnaire_page(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get(f"answer_{number}", "")
         if raw not in ("1", "2", "3", "4", "5"):
             ctx = _questionnaire_context(
-                me, mode=mode, item=number, errors=[f"Statement {number}: choose one of the five answers."]
+                me,
+                mode=mode,
+                item=number,
+                errors=[f"Statement {number}: choose one of the five answers."],
             )
-            template = "teams/questionnaire.html#step" if request.htmx else "teams/questionnaire.html"
+            template = (
+                "teams/questionnaire.html#step" if request.htmx else "teams/questionnaire.html"
+            )
             return render(request, template, ctx, status=400)
         services.questionnaire_answer(person=me, answers={number: int(raw)})
         answered = set(QuestionnaireAnswer.objects.filter(person=me).values_list("item", flat=True))
@@ -129,7 +145,11 @@ def questionnaire_page(request: HttpRequest) -> HttpResponse:
         later = [n for n in range(number + 1, questionnaire.N_ITEMS + 1) if n not in answered]
         nxt = later[0] if later else questionnaire.next_unanswered(answered)
         if request.htmx:
-            return render(request, "teams/questionnaire.html#step", _questionnaire_context(me, mode=mode, item=nxt))
+            return render(
+                request,
+                "teams/questionnaire.html#step",
+                _questionnaire_context(me, mode=mode, item=nxt),
+            )
         return redirect(reverse("questionnaire") + (f"?item={nxt}" if nxt else ""))
 
     answers, errors = {}, []
@@ -144,12 +164,16 @@ def questionnaire_page(request: HttpRequest) -> HttpResponse:
         answered = set(QuestionnaireAnswer.objects.filter(person=me).values_list("item", flat=True))
         missing = [n for n in questionnaire.ITEM_BY_NUMBER if n not in answered]
         if "finish" not in request.POST:
-            messages.success(request, f"Saved {len(answered)} of {questionnaire.N_ITEMS} answers; come back any time.")
+            messages.success(
+                request,
+                f"Saved {len(answered)} of {questionnaire.N_ITEMS} answers; come back any time.",
+            )
             return redirect(reverse("questionnaire") + "?mode=all")
         if not missing:
             return _submit(request, me)
         errors.append(
-            f"Answer every statement to see your result; still open: {', '.join(map(str, missing))}."
+            "Answer every statement to see your result; still open: "
+            f"{', '.join(map(str, missing))}."
         )
     ctx = _questionnaire_context(me, mode=mode, errors=errors)
     return render(request, "teams/questionnaire.html", ctx, status=400)
@@ -183,7 +207,12 @@ def questionnaire_result(request: HttpRequest) -> HttpResponse:
         return redirect("questionnaire")
     me = Person.objects.select_related("org_unit", "profile").get(pk=me.pk)
     scores = [
-        {"key": t, "label": TRAIT_LABELS[t], "score": getattr(latest, t), "description": TRAIT_DESCRIPTIONS[t]}
+        {
+            "key": t,
+            "label": TRAIT_LABELS[t],
+            "score": getattr(latest, t),
+            "description": TRAIT_DESCRIPTIONS[t],
+        }
         for t in TRAITS
     ]
     top = max(scores, key=lambda s: s["score"])
@@ -196,14 +225,17 @@ def questionnaire_result(request: HttpRequest) -> HttpResponse:
 
 # --- Peer and lead assessment ----------------------------------------------------------------
 
+
 @login_required
 def colleagues(request: HttpRequest) -> HttpResponse:
     """People I may rate as a peer (pod mates first), with when I last rated each."""
     me = _me(request)
     q = request.GET.get("q", "").strip()
-    mates = PodMembership.objects.current().filter(
-        pod_id__in=PodMembership.objects.current().filter(person=me).values("pod_id")
-    ).values("person_id")
+    mates = (
+        PodMembership.objects.current()
+        .filter(pod_id__in=PodMembership.objects.current().filter(person=me).values("pod_id"))
+        .values("person_id")
+    )
     people = (
         permissions.peers_rateable_by(request.user)
         .select_related("org_unit")
@@ -214,8 +246,12 @@ def colleagues(request: HttpRequest) -> HttpResponse:
         people = people.filter(Q(name__icontains=q) | Q(email__icontains=q))
     page = Paginator(people, 30).get_page(request.GET.get("page"))
     rated = dict(
-        Assessment.objects.filter(assessor=me, source="peer", person_id__in=[p.pk for p in page.object_list])
-        .values("person_id").annotate(last=Max("created_at")).values_list("person_id", "last")
+        Assessment.objects.filter(
+            assessor=me, source="peer", person_id__in=[p.pk for p in page.object_list]
+        )
+        .values("person_id")
+        .annotate(last=Max("created_at"))
+        .values_list("person_id", "last")
     )
     for p in page.object_list:
         p.rated_at = rated.get(p.pk)
@@ -228,33 +264,53 @@ def colleagues(request: HttpRequest) -> HttpResponse:
 def person_assess(request: HttpRequest, pk: int, source: str) -> HttpResponse:
     person = _get_person_to_assess(request, pk, source)
     me = permissions.person_of(request.user)
-    form = AssessmentForm(request.POST or None)
+    # Start from this assessor's previous rating of the person, so a re-rating is an adjustment.
+    previous = (
+        Assessment.objects.filter(person=person, source=source, assessor=me).first() if me else None
+    )
+    initial = {t: getattr(previous, t) for t in TRAITS} if previous else None
+    form = AssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assessment_create(person=person, source=source, assessor=me, scores=form.cleaned_data)
+            services.assessment_create(
+                person=person, source=source, assessor=me, scores=form.cleaned_data
+            )
         except services.AssessmentError as exc:
             form.add_error(None, str(exc))
         else:
             if source == "peer":
-                messages.success(request, f"Thank you: your rating of {person.name} is saved. They see only the average of their peers' ratings.")
+                messages.success(
+                    request,
+                    f"Thank you: your rating of {person.name} is saved. "
+                    "They see only the average of their peers' ratings.",
+                )
                 return redirect("colleagues")
-            messages.success(request, f"Lead assessment of {person.name} saved; their profile is updated.")
+            messages.success(
+                request, f"Lead assessment of {person.name} saved; their profile is updated."
+            )
             if permissions.can_view_person(request.user, person):
                 return redirect(person.get_absolute_url())
             return redirect("home")
     return render(
         request,
         "teams/person_assess.html",
-        {"person": person, "form": form, "source": source, "anchors": ANCHORS},
+        {
+            "person": person,
+            "form": form,
+            "source": source,
+            "anchors": ANCHORS,
+            "previous": previous,
+        },
         status=400 if request.method == "POST" else 200,
     )
 
 
 # --- Org trait mix ---------------------------------------------------------------------------
 
+
 @login_required
 def trait_mix(request: HttpRequest) -> HttpResponse:
-    """How many people have each primary trait, and where each trait is scarce (per unit, per pod)."""
+    """How many people have each primary trait, and where each trait is scarce (unit, pod)."""
     permissions.require_org_lead(request.user)
     units = list(permissions.units_visible_to(request.user).order_by("name"))
     unit_ids = [u.pk for u in units]
@@ -262,10 +318,13 @@ def trait_mix(request: HttpRequest) -> HttpResponse:
     by_unit: dict[int, Counter] = {u.pk: Counter() for u in units}
     for unit_id, trait, n in (
         people.filter(profile__isnull=False)
-        .values_list("org_unit_id", "profile__primary_trait").annotate(n=Count("pk"))
+        .values_list("org_unit_id", "profile__primary_trait")
+        .annotate(n=Count("pk"))
     ):
         by_unit[unit_id][trait] += n
-    unassessed = dict(people.filter(profile__isnull=True).values_list("org_unit_id").annotate(n=Count("pk")))
+    unassessed = dict(
+        people.filter(profile__isnull=True).values_list("org_unit_id").annotate(n=Count("pk"))
+    )
     totals = Counter()
     for c in by_unit.values():
         totals.update(c)
@@ -275,7 +334,9 @@ def trait_mix(request: HttpRequest) -> HttpResponse:
     pods = (
         Pod.objects.filter(org_unit_id__in=unit_ids, status=Pod.Status.ACTIVE)
         .select_related("org_unit")
-        .annotate(**{t: Max(f"memberships__person__profile__{t}", filter=today_members) for t in TRAITS})
+        .annotate(
+            **{t: Max(f"memberships__person__profile__{t}", filter=today_members) for t in TRAITS}
+        )
         .annotate(size=Count("memberships", filter=today_members, distinct=True))
         .order_by("org_unit__name", "name")
     )
@@ -283,7 +344,9 @@ def trait_mix(request: HttpRequest) -> HttpResponse:
     n_pods = Counter()
     for pod in pods:
         best = [getattr(pod, t) or 0 for t in TRAITS]
-        missing = [TRAIT_LABELS[t] for t, v in zip(TRAITS, best, strict=True) if v < COVERAGE_THRESHOLD]
+        missing = [
+            TRAIT_LABELS[t] for t, v in zip(TRAITS, best, strict=True) if v < COVERAGE_THRESHOLD
+        ]
         n_pods[pod.org_unit_id] += 1
         for t, v in zip(TRAITS, best, strict=True):
             if v >= COVERAGE_THRESHOLD:
@@ -293,18 +356,29 @@ def trait_mix(request: HttpRequest) -> HttpResponse:
     for u in units:
         total = sum(by_unit[u.pk].values())
         counts = [by_unit[u.pk][t] for t in TRAITS]
-        scarce = [TRAIT_LABELS[t] for t, c in zip(TRAITS, counts, strict=True) if total and c == min(counts)]
-        unit_rows.append({
-            "unit": u, "counts": counts, "total": total, "unassessed": unassessed.get(u.pk, 0),
-            "scarce": scarce if total else [],
-            "pods": n_pods[u.pk],
-            "pod_cover": [covered[u.pk][t] for t in TRAITS],
-        })
+        scarce = [
+            TRAIT_LABELS[t]
+            for t, c in zip(TRAITS, counts, strict=True)
+            if total and c == min(counts)
+        ]
+        unit_rows.append(
+            {
+                "unit": u,
+                "counts": counts,
+                "total": total,
+                "unassessed": unassessed.get(u.pk, 0),
+                "scarce": scarce if total else [],
+                "pods": n_pods[u.pk],
+                "pod_cover": [covered[u.pk][t] for t in TRAITS],
+            }
+        )
     with_pods = [r for r in unit_rows if r["pods"]]
     ctx = {
-        "traits": TRAITS, "trait_labels": [TRAIT_LABELS[t] for t in TRAITS],
+        "traits": TRAITS,
+        "trait_labels": [TRAIT_LABELS[t] for t in TRAITS],
         "totals": [(TRAIT_LABELS[t], totals[t]) for t in TRAITS],
-        "n_people": people.count(), "n_assessed": sum(totals.values()),
+        "n_people": people.count(),
+        "n_assessed": sum(totals.values()),
         "unit_rows": unit_rows,
         "pod_rows": [r for r in pod_rows if r["missing"]][:200],
         "n_pods_short": sum(1 for r in pod_rows if r["missing"]),
@@ -314,7 +388,9 @@ def trait_mix(request: HttpRequest) -> HttpResponse:
         "heatmap": charts.coverage_heatmap(
             [r["unit"].name for r in with_pods],
             [[c / r["pods"] for c in r["pod_cover"]] for r in with_pods],
-        ) if with_pods else "",
+        )
+        if with_pods
+        else "",
     }
     return render(request, "teams/trait_mix.html", ctx)
 
@@ -331,20 +407,26 @@ def people_import(request: HttpRequest) -> HttpResponse:
     unit_ids = permissions.led_unit_ids(request.user)
     importer = permissions.person_of(request.user)
     form = ImportForm()
-    ctx: dict = {"form": form, "units": OrgUnit.objects.filter(pk__in=unit_ids).order_by("name"),
-                 "columns": imports.COLUMNS}
+    ctx: dict = {
+        "form": form,
+        "units": OrgUnit.objects.filter(pk__in=unit_ids).order_by("name"),
+        "columns": imports.COLUMNS,
+    }
     if request.method == "POST" and "commit" in request.POST:
         text = request.session.get(IMPORT_SESSION_KEY)
         if not text:
             messages.error(request, "Nothing to import: upload the file again.")
             return redirect("people-import")
-        parsed = services.people_import(text=text, unit_ids=unit_ids, importer=importer, commit=True)
+        parsed = services.people_import(
+            text=text, unit_ids=unit_ids, importer=importer, commit=True
+        )
         if parsed.ok:
             del request.session[IMPORT_SESSION_KEY]
             n_scores = sum(1 for r in parsed.rows if r.scores)
             messages.success(
                 request,
-                f"Imported {len(parsed.rows)} people" + (f", {n_scores} with lead trait scores." if n_scores else "."),
+                f"Imported {len(parsed.rows)} people"
+                + (f", {n_scores} with lead trait scores." if n_scores else "."),
             )
             return redirect("people-list")
         ctx["parsed"] = parsed  # someone else added one of these emails since the preview
@@ -353,7 +435,9 @@ def people_import(request: HttpRequest) -> HttpResponse:
         ctx["form"] = form
         if form.is_valid():
             text = form.cleaned_data["file"]
-            parsed = services.people_import(text=text, unit_ids=unit_ids, importer=importer, commit=False)
+            parsed = services.people_import(
+                text=text, unit_ids=unit_ids, importer=importer, commit=False
+            )
             ctx["parsed"] = parsed
             if parsed.ok:
                 request.session[IMPORT_SESSION_KEY] = text

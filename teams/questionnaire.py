@@ -23,7 +23,10 @@ class Item:
 _STATEMENTS: dict[str, list[tuple[str, bool]]] = {
     "builder": [
         ("I would rather ship a rough first version today than a polished one next month.", False),
-        ("When I have an idea, I build a working prototype before I write a document about it.", False),
+        (
+            "When I have an idea, I build a working prototype before I write a document about it.",
+            False,
+        ),
         ("I enjoy taking something from nothing to something people can use.", False),
         ("I prefer to wait until a plan is complete before I start building.", True),
     ],

@@ -152,17 +152,21 @@ def people_import(
     people = [
         Person(
             name=r.name, email=r.email, org_unit_id=units[r.org_unit], role=r.role,
-            base_pay=r.base_pay, fte=r.fte, time_zone=r.time_zone, preferred_trait=r.preferred_trait,
+            base_pay=r.base_pay, fte=r.fte, time_zone=r.time_zone,
+            preferred_trait=r.preferred_trait,
         )
         for r in parsed.rows
     ]
     Person.objects.bulk_create(people, batch_size=2000)
     if people and not people[0].pk:  # backends that do not return ids from bulk_create
-        ids = dict(Person.objects.filter(email__in=[p.email for p in people]).values_list("email", "pk"))
+        emails = [p.email for p in people]
+        ids = dict(Person.objects.filter(email__in=emails).values_list("email", "pk"))
         for p in people:
             p.pk = p.id = ids[p.email]
     assessments = [
-        Assessment(person=p, source="lead", assessor=importer, **dict(zip(TRAITS, r.scores, strict=True)))
+        Assessment(
+            person=p, source="lead", assessor=importer, **dict(zip(TRAITS, r.scores, strict=True))
+        )
         for p, r in zip(people, parsed.rows, strict=True)
         if r.scores is not None
     ]

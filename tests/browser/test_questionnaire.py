@@ -10,7 +10,9 @@ from tests.conftest import PASSWORD, browser_login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_lets_a_member_complete_the_questionnaire_and_see_their_radar(offline_page, live_server, artifacts_dir, personas):
+def test_it_lets_a_member_complete_the_questionnaire_and_see_their_radar(
+    offline_page, live_server, artifacts_dir, personas
+):
     page = offline_page
     browser_login(page, live_server, "mo", PASSWORD)
     page.click("nav.mainnav >> text=Questionnaire")

@@ -31,7 +31,18 @@ def _names(client, url):
     r = client.get(url, headers={"HX-Request": "true"})
     assert r.status_code == 200
     body = r.content.decode()
-    return [n for n in ("Olga Lead", "Paula Podlead", "Mo Member", "Fay Free", "Nell New", "Xena Outsider") if n in body]
+    return [
+        n
+        for n in (
+            "Olga Lead",
+            "Paula Podlead",
+            "Mo Member",
+            "Fay Free",
+            "Nell New",
+            "Xena Outsider",
+        )
+        if n in body
+    ]
 
 
 def test_it_filters_the_directory(client, org):
@@ -48,7 +59,9 @@ def test_it_filters_the_directory(client, org):
 
 def test_it_sorts_the_directory(client, org):
     login(client, org.org_lead)
-    body = client.get("/people/?sort=-signal_reader", headers={"HX-Request": "true"}).content.decode()
+    body = client.get(
+        "/people/?sort=-signal_reader", headers={"HX-Request": "true"}
+    ).content.decode()
     assert body.index("Fay Free") < body.index("Mo Member") < body.index("Nell New")
     body = client.get("/people/?sort=-name", headers={"HX-Request": "true"}).content.decode()
     assert body.index("Paula Podlead") < body.index("Fay Free")
@@ -59,7 +72,7 @@ def test_it_sorts_the_directory(client, org):
 def test_it_shows_filter_menus_pods_and_trait_bars(client, org):
     login(client, org.org_lead)
     page = client.get("/people/").content.decode()
-    assert '<option value="%d"' % org.pod_a.pk in page and "Billing" not in page
+    assert f'<option value="{org.pod_a.pk}"' in page and "Billing" not in page
     assert 'class="minibars"' in page and "Onboarding" in page
     assert "no assessment yet" in page
 
@@ -107,5 +120,9 @@ def test_it_exports_the_filtered_directory_as_csv_in_the_import_columns(client, 
     assert len(rows) == 2
     assert rows[1][:3] == ["Mo Member", "mo@example.com", "growth"]
     assert rows[1][-5:] == ["10", "90", "10", "10", "10"]
-    everyone = list(csv.reader(io.StringIO(b"".join(client.get("/people/export.csv").streaming_content).decode())))
+    everyone = list(
+        csv.reader(
+            io.StringIO(b"".join(client.get("/people/export.csv").streaming_content).decode())
+        )
+    )
     assert len(everyone) == 6 and not any("Xena" in row[0] for row in everyone)

@@ -8,7 +8,10 @@ from teams.models import Assessment, Person, TraitProfile
 from teams.services import people_import
 from tests.conftest import login
 
-HEADER = "name,email,org_unit,role,base_pay,fte,builder,architect,taste_maker,signal_reader,decision_maker\n"
+HEADER = (
+    "name,email,org_unit,role,base_pay,fte,"
+    "builder,architect,taste_maker,signal_reader,decision_maker\n"
+)
 GOOD = "Ada,ada@x.test,growth,builder,6000,1,90,20,30,40,50\n"
 
 
@@ -19,17 +22,50 @@ def parse(text, existing=()):
 @pytest.mark.parametrize(
     ("line", "error"),
     [
-        ("Bob,bob@x.test,marketing,builder,6000,1,1,2,3,4,5", RowError(3, "org_unit", "unknown org unit “marketing”.")),
-        ("Bob,bob@x.test,growth,builder,6000,1,101,2,3,4,5", RowError(3, "builder", "score 101 is out of range 0..100.")),
-        ("Bob,bob@x.test,growth,builder,6000,1,1,-2,3,4,5", RowError(3, "architect", "score -2 is out of range 0..100.")),
-        ("Bob,ada@x.test,growth,builder,6000,1,1,2,3,4,5", RowError(3, "email", "duplicate email: ada@x.test is also on row 2.")),
-        ("Bob,bob@x.test,growth,builder,lots,1,1,2,3,4,5", RowError(3, "base_pay", "“lots” is not a number.")),
-        ("Bob,bob@x.test,growth,builder,6000,1,1,2.5,3,4,5", RowError(3, "architect", "“2.5” is not a whole number.")),
-        ("Bob,bob@x.test,growth,builder,6000,1.5,1,2,3,4,5", RowError(3, "fte", "1.5 is out of range: it must be between 0 and 1.")),
-        (",bob@x.test,growth,builder,6000,1,1,2,3,4,5", RowError(3, "name", "required, but empty.")),
-        ("Bob,not-an-email,growth,builder,6000,1,1,2,3,4,5", RowError(3, "email", "“not-an-email” is not an email address.")),
-        ("Bob,bob@x.test,growth,wizard,6000,1,1,2,3,4,5", RowError(3, "role", "“wizard” is not one of builder, pod_lead, org_lead.")),
-        ("Bob,bob@x.test,growth,builder,6000,1,1,,3,4,5", RowError(3, "architect", "empty: give all five trait scores or none.")),
+        (
+            "Bob,bob@x.test,marketing,builder,6000,1,1,2,3,4,5",
+            RowError(3, "org_unit", "unknown org unit “marketing”."),
+        ),
+        (
+            "Bob,bob@x.test,growth,builder,6000,1,101,2,3,4,5",
+            RowError(3, "builder", "score 101 is out of range 0..100."),
+        ),
+        (
+            "Bob,bob@x.test,growth,builder,6000,1,1,-2,3,4,5",
+            RowError(3, "architect", "score -2 is out of range 0..100."),
+        ),
+        (
+            "Bob,ada@x.test,growth,builder,6000,1,1,2,3,4,5",
+            RowError(3, "email", "duplicate email: ada@x.test is also on row 2."),
+        ),
+        (
+            "Bob,bob@x.test,growth,builder,lots,1,1,2,3,4,5",
+            RowError(3, "base_pay", "“lots” is not a number."),
+        ),
+        (
+            "Bob,bob@x.test,growth,builder,6000,1,1,2.5,3,4,5",
+            RowError(3, "architect", "“2.5” is not a whole number."),
+        ),
+        (
+            "Bob,bob@x.test,growth,builder,6000,1.5,1,2,3,4,5",
+            RowError(3, "fte", "1.5 is out of range: it must be between 0 and 1."),
+        ),
+        (
+            ",bob@x.test,growth,builder,6000,1,1,2,3,4,5",
+            RowError(3, "name", "required, but empty."),
+        ),
+        (
+            "Bob,not-an-email,growth,builder,6000,1,1,2,3,4,5",
+            RowError(3, "email", "“not-an-email” is not an email address."),
+        ),
+        (
+            "Bob,bob@x.test,growth,wizard,6000,1,1,2,3,4,5",
+            RowError(3, "role", "“wizard” is not one of builder, pod_lead, org_lead."),
+        ),
+        (
+            "Bob,bob@x.test,growth,builder,6000,1,1,,3,4,5",
+            RowError(3, "architect", "empty: give all five trait scores or none."),
+        ),
     ],
 )
 def test_it_reports_each_kind_of_bad_row_with_row_column_and_reason(line, error):
@@ -46,15 +82,23 @@ def test_it_reports_a_duplicate_of_an_existing_person():
 def test_it_reports_missing_and_unknown_columns_on_the_header_row():
     result = parse("name,org_unit,builder,colour\nAda,growth,1,red\n")
     assert RowError(1, "email", "missing column.") in result.errors
-    assert RowError(1, "architect", "missing column (trait scores need all five traits).") in result.errors
+    assert (
+        RowError(1, "architect", "missing column (trait scores need all five traits).")
+        in result.errors
+    )
     assert any(e.column == "colour" and "unknown column" in e.reason for e in result.errors)
-    assert parse("").errors == [RowError(1, "(header)", "the file is empty: expected a header row.")]
+    assert parse("").errors == [
+        RowError(1, "(header)", "the file is empty: expected a header row.")
+    ]
     assert parse(HEADER).errors[0].reason == "the file has a header but no people."
 
 
 def test_it_reports_every_bad_row_not_just_the_first():
     text = HEADER + GOOD + "B,b@x.test,nowhere,,,,,,,,\nC,c@x.test,growth,,,,1,2,3,4,500\n"
-    assert [(e.row, e.column) for e in parse(text).errors] == [(3, "org_unit"), (4, "decision_maker")]
+    assert [(e.row, e.column) for e in parse(text).errors] == [
+        (3, "org_unit"),
+        (4, "decision_maker"),
+    ]
 
 
 def test_it_accepts_people_without_scores_and_optional_columns():
@@ -66,7 +110,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _upload(client, text, name="people.csv"):
-    return client.post("/people/import/", {"file": SimpleUploadedFile(name, text.encode(), "text/csv")})
+    return client.post(
+        "/people/import/", {"file": SimpleUploadedFile(name, text.encode(), "text/csv")}
+    )
 
 
 def test_it_previews_then_commits_the_whole_file(client, personas):
@@ -91,7 +137,12 @@ def test_it_previews_then_commits_the_whole_file(client, personas):
 
 def test_it_saves_nothing_when_any_row_is_bad(client, personas):
     login(client, personas.org_lead)
-    text = HEADER + GOOD + "Bob,bob@x.test,growth,builder,6000,1,1,2,3,4,999\n" + "Cy,cy@x.test,platform,,,,,,,,\n"
+    text = (
+        HEADER
+        + GOOD
+        + "Bob,bob@x.test,growth,builder,6000,1,1,2,3,4,999\n"
+        + "Cy,cy@x.test,platform,,,,,,,,\n"
+    )
     r = _upload(client, text)
     assert r.status_code == 400
     page = r.content.decode()
@@ -115,20 +166,27 @@ def test_it_rechecks_at_commit_time_and_saves_nothing_if_the_file_went_stale(cli
 
 def test_it_refuses_a_file_that_is_not_utf8(client, personas):
     login(client, personas.org_lead)
-    r = client.post("/people/import/", {"file": SimpleUploadedFile("p.csv", "name,email\nJosé".encode("latin-1"))})
+    r = client.post(
+        "/people/import/",
+        {"file": SimpleUploadedFile("p.csv", "name,email\nJosé".encode("latin-1"))},
+    )
     assert r.status_code == 400 and "not UTF-8" in r.content.decode()
 
 
 def test_it_imports_ten_thousand_rows_in_seconds(personas, django_assert_max_num_queries):
     lines = [HEADER]
     for i in range(10_000):
-        lines.append(f"Person {i},p{i}@bulk.test,growth,builder,{5000 + i},1,{i % 101},{(i * 7) % 101},50,60,70\n")
+        lines.append(
+            f"Person {i},p{i}@bulk.test,growth,builder,{5000 + i},1,"
+            f"{i % 101},{(i * 7) % 101},50,60,70\n"
+        )
     text = "".join(lines)
     started = time.perf_counter()
     # Bulk writes in batches (SQLite caps the parameters per statement): far fewer than one per row.
     with django_assert_max_num_queries(500):
-        result = people_import(text=text, unit_ids=[personas.unit_a.pk], importer=personas.org_lead.person,
-                               commit=True)
+        result = people_import(
+            text=text, unit_ids=[personas.unit_a.pk], importer=personas.org_lead.person, commit=True
+        )
     elapsed = time.perf_counter() - started
     assert result.ok and len(result.rows) == 10_000
     assert Person.objects.filter(email__endswith="@bulk.test").count() == 10_000
@@ -141,6 +199,10 @@ def test_it_imports_ten_thousand_rows_in_seconds(personas, django_assert_max_num
 def test_it_saves_nothing_of_ten_thousand_rows_when_the_last_is_bad(personas):
     lines = [HEADER] + [f"P {i},q{i}@bulk.test,growth,,,,,,,,\n" for i in range(9_999)]
     lines.append("Last,last@bulk.test,growth,,,2,,,,,\n")
-    result = people_import(text="".join(lines), unit_ids=[personas.unit_a.pk], importer=None, commit=True)
-    assert result.errors == [RowError(10_001, "fte", "2 is out of range: it must be between 0 and 1.")]
+    result = people_import(
+        text="".join(lines), unit_ids=[personas.unit_a.pk], importer=None, commit=True
+    )
+    assert result.errors == [
+        RowError(10_001, "fte", "2 is out of range: it must be between 0 and 1.")
+    ]
     assert not Person.objects.filter(email__endswith="@bulk.test").exists()

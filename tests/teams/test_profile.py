@@ -8,7 +8,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from teams.models import Assessment, OrgUnit, Person, TraitProfile
 from teams.profiles import PEER_MIN_RATERS, Rating, latest_by_source, peer_average, profile_history
-from teams.services import AssessmentError, assessment_create, profiles_recompute
+from teams.services import AssessmentError, assessment_create
 from teams.traits import TRAITS, combine_profile
 from tests.conftest import count_queries, login, make_person
 
@@ -48,7 +48,12 @@ def test_it_keeps_the_peer_average_between_the_lowest_and_highest_rating(rows):
             assert min(values) - 1e-9 <= got[i] <= max(values) + 1e-9
 
 
-@given(scores_st, scores_st, scores_st, st.sampled_from([(0.3, 0.4, 0.3), (0.5, 0.0, 0.5), (1, 1, 1), (0.1, 0.8, 0.1)]))
+@given(
+    scores_st,
+    scores_st,
+    scores_st,
+    st.sampled_from([(0.3, 0.4, 0.3), (0.5, 0.0, 0.5), (1, 1, 1), (0.1, 0.8, 0.1)]),
+)
 def test_it_weights_sources_and_renormalises_over_those_present(self_s, lead_s, peer_s, w):
     weights = dict(zip(("self", "peer", "lead"), w, strict=True))
     both = combine_profile({"self": self_s, "lead": lead_s}, weights)
@@ -58,7 +63,9 @@ def test_it_weights_sources_and_renormalises_over_those_present(self_s, lead_s, 
     three = combine_profile({"self": self_s, "peer": peer_s, "lead": lead_s}, weights)
     total = sum(w)
     for i in range(5):
-        assert abs(three[i] - (w[0] * self_s[i] + w[1] * peer_s[i] + w[2] * lead_s[i]) / total) < 1e-9
+        assert (
+            abs(three[i] - (w[0] * self_s[i] + w[1] * peer_s[i] + w[2] * lead_s[i]) / total) < 1e-9
+        )
 
 
 def test_it_builds_history_one_point_per_assessment_instant():
@@ -80,18 +87,33 @@ class TestStoredProfile(HypothesisTestCase):
 
     @settings(max_examples=25, deadline=None)
     @given(scores_st, scores_st, scores_st, scores_st, st.sampled_from(["0.30", "0.50", "0.00"]))
-    def test_it_stores_the_weighted_mean_of_self_lead_and_peer_average(self, s, lead, p1, p2, w_peer):
-        unit = OrgUnit.objects.create(name="U", slug="u", weight_self=Decimal("0.20"),
-                                      weight_peer=Decimal(w_peer), weight_lead=Decimal("0.60"))
+    def test_it_stores_the_weighted_mean_of_self_lead_and_peer_average(
+        self, s, lead, p1, p2, w_peer
+    ):
+        unit = OrgUnit.objects.create(
+            name="U",
+            slug="u",
+            weight_self=Decimal("0.20"),
+            weight_peer=Decimal(w_peer),
+            weight_lead=Decimal("0.60"),
+        )
         person = Person.objects.create(name="P", email="p@example.com", org_unit=unit)
         a = Person.objects.create(name="A", email="a@example.com", org_unit=unit)
         b = Person.objects.create(name="B", email="b@example.com", org_unit=unit)
-        assessment_create(person=person, source="self", assessor=person, scores=dict(zip(TRAITS, s, strict=True)))
-        assessment_create(person=person, source="lead", assessor=a, scores=dict(zip(TRAITS, lead, strict=True)))
-        assessment_create(person=person, source="peer", assessor=a, scores=dict(zip(TRAITS, p1, strict=True)))
+        assessment_create(
+            person=person, source="self", assessor=person, scores=dict(zip(TRAITS, s, strict=True))
+        )
+        assessment_create(
+            person=person, source="lead", assessor=a, scores=dict(zip(TRAITS, lead, strict=True))
+        )
+        assessment_create(
+            person=person, source="peer", assessor=a, scores=dict(zip(TRAITS, p1, strict=True))
+        )
         one_peer = TraitProfile.objects.get(person=person)
         assert one_peer.sources == "self,lead"  # one peer alone does not count (anonymity)
-        assessment_create(person=person, source="peer", assessor=b, scores=dict(zip(TRAITS, p2, strict=True)))
+        assessment_create(
+            person=person, source="peer", assessor=b, scores=dict(zip(TRAITS, p2, strict=True))
+        )
         profile = TraitProfile.objects.get(person=person)
         wp = float(w_peer)
         assert profile.sources == "self,peer,lead"
@@ -102,16 +124,26 @@ class TestStoredProfile(HypothesisTestCase):
 
 
 pytestmark = pytest.mark.django_db
-SCORES = {"builder": 80, "architect": 60, "taste_maker": 40, "signal_reader": 20, "decision_maker": 70}
+SCORES = {
+    "builder": 80,
+    "architect": 60,
+    "taste_maker": 40,
+    "signal_reader": 20,
+    "decision_maker": 70,
+}
 FORM = {t: v for t, v in SCORES.items()}
 
 
 def test_it_refuses_scores_outside_0_to_100_and_peer_ratings_of_oneself(personas):
     me = personas.member.person
     with pytest.raises(AssessmentError, match="Builder: 101 is out of range"):
-        assessment_create(person=me, source="lead", assessor=None, scores={**SCORES, "builder": 101})
+        assessment_create(
+            person=me, source="lead", assessor=None, scores={**SCORES, "builder": 101}
+        )
     with pytest.raises(AssessmentError, match="Architect: a whole number"):
-        assessment_create(person=me, source="lead", assessor=None, scores={**SCORES, "architect": "60"})
+        assessment_create(
+            person=me, source="lead", assessor=None, scores={**SCORES, "architect": "60"}
+        )
     with pytest.raises(AssessmentError, match="rater other than"):
         assessment_create(person=me, source="peer", assessor=me, scores=SCORES)
     assert not Assessment.objects.exists()
@@ -167,8 +199,12 @@ def test_it_shows_the_rated_person_the_peer_average_only_from_two_peers(client, 
     target = personas.member.person
     peer2 = make_person(personas.unit_a, "Second Peer")
     assessment_create(person=target, source="self", assessor=target, scores={t: 50 for t in TRAITS})
-    assessment_create(person=target, source="peer", assessor=personas.pod_lead.person,
-                      scores={t: 90 for t in TRAITS})
+    assessment_create(
+        person=target,
+        source="peer",
+        assessor=personas.pod_lead.person,
+        scores={t: 90 for t in TRAITS},
+    )
     login(client, personas.member)
     page = client.get(f"/people/{target.pk}/").content.decode()
     assert "1 colleague has rated so far" in page and "Peers (average)" not in page
@@ -187,8 +223,12 @@ def test_it_shows_the_rated_person_the_peer_average_only_from_two_peers(client, 
 def test_it_shows_the_profile_radar_with_sources_and_history(client, personas):
     target = personas.member.person
     assessment_create(person=target, source="self", assessor=target, scores=SCORES)
-    assessment_create(person=target, source="lead", assessor=personas.org_lead.person,
-                      scores={t: 30 for t in TRAITS})
+    assessment_create(
+        person=target,
+        source="lead",
+        assessor=personas.org_lead.person,
+        scores={t: 30 for t in TRAITS},
+    )
     login(client, personas.org_lead)
     page = client.get(f"/people/{target.pk}/").content.decode()
     assert 'id="profile-radar"' in page and 'id="profile-history"' in page
@@ -215,22 +255,43 @@ def test_it_hides_another_persons_lead_assessment_and_base_pay_from_a_member(cli
 def test_it_creates_assessments_through_the_api_with_the_same_rules(client, personas):
     mate = personas.pod_lead.person
     login(client, personas.member)
-    r = client.post("/api/assessments/", {"person": mate.pk, "source": "peer", **SCORES}, content_type="application/json")
+    r = client.post(
+        "/api/assessments/",
+        {"person": mate.pk, "source": "peer", **SCORES},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["source"] == "peer"
-    r = client.post("/api/assessments/", {"person": mate.pk, "source": "lead", **SCORES}, content_type="application/json")
+    r = client.post(
+        "/api/assessments/",
+        {"person": mate.pk, "source": "lead", **SCORES},
+        content_type="application/json",
+    )
     assert r.status_code == 404
-    r = client.post("/api/assessments/", {"person": personas.outsider.person.pk, "source": "peer", **SCORES},
-                    content_type="application/json")
+    r = client.post(
+        "/api/assessments/",
+        {"person": personas.outsider.person.pk, "source": "peer", **SCORES},
+        content_type="application/json",
+    )
     assert r.status_code == 404
-    r = client.post("/api/assessments/", {"person": mate.pk, "source": "peer", **SCORES, "builder": -1},
-                    content_type="application/json")
+    r = client.post(
+        "/api/assessments/",
+        {"person": mate.pk, "source": "peer", **SCORES, "builder": -1},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "builder" in r.json()
-    r = client.post("/api/assessments/", {"person": mate.pk, "source": "self", **SCORES}, content_type="application/json")
+    r = client.post(
+        "/api/assessments/",
+        {"person": mate.pk, "source": "self", **SCORES},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "source" in r.json()
     assert Assessment.objects.count() == 1
     login(client, personas.pod_lead)
-    r = client.post("/api/assessments/", {"person": personas.member.person.pk, "source": "lead", **SCORES},
-                    content_type="application/json")
+    r = client.post(
+        "/api/assessments/",
+        {"person": personas.member.person.pk, "source": "lead", **SCORES},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     assert TraitProfile.objects.get(person=personas.member.person).primary_trait == "builder"
 
@@ -244,7 +305,9 @@ def test_it_documents_the_profile_and_assessment_endpoints(client, personas):
     assert {"q", "trait", "pod", "no_pod", "no_assessment", "sort"} <= params
 
 
-def test_it_lists_people_in_the_api_with_constant_queries(client, personas, django_assert_num_queries):
+def test_it_lists_people_in_the_api_with_constant_queries(
+    client, personas, django_assert_num_queries
+):
     login(client, personas.org_lead)
     n = count_queries(lambda: client.get("/api/people/"))
     for i in range(20):
@@ -255,7 +318,9 @@ def test_it_lists_people_in_the_api_with_constant_queries(client, personas, djan
     assert r.json()["results"][0]["profile"]["builder"] == 80
 
 
-def test_it_shows_the_trait_mix_to_leads_only_with_constant_queries(client, personas, django_assert_num_queries):
+def test_it_shows_the_trait_mix_to_leads_only_with_constant_queries(
+    client, personas, django_assert_num_queries
+):
     assessment_create(person=personas.member.person, source="lead", assessor=None, scores=SCORES)
     login(client, personas.member)
     assert client.get("/trait-mix/").status_code == 403
@@ -265,6 +330,7 @@ def test_it_shows_the_trait_mix_to_leads_only_with_constant_queries(client, pers
     assert "Onboarding" in page  # covers builder only: listed as missing traits
     n = count_queries(lambda: client.get("/trait-mix/"))
     from teams.models import Pod, PodMembership
+
     for i in range(5):
         pod = Pod.objects.create(name=f"Pod {i}", org_unit=personas.unit_a)
         for j in range(3):
@@ -278,3 +344,22 @@ def test_it_shows_the_trait_mix_to_leads_only_with_constant_queries(client, pers
 def test_it_says_so_when_no_one_has_a_profile_on_the_trait_mix(client, personas):
     login(client, personas.org_lead)
     assert "No one has a trait profile yet" in client.get("/trait-mix/").content.decode()
+
+
+def test_it_starts_a_re_rating_from_the_previous_one(client, personas):
+    mate = personas.pod_lead.person
+    login(client, personas.member)
+    client.post(f"/people/{mate.pk}/assess/peer/", {**FORM, "builder": 0})
+    page = client.get(f"/people/{mate.pk}/assess/peer/").content.decode()
+    assert 'name="builder" value="0"' in page and "You last rated Paula Podlead" in page
+
+
+def test_it_links_pod_members_to_rating_and_lead_assessment(client, personas):
+    login(client, personas.member)
+    page = client.get(f"/pods/{personas.pod_a.pk}/").content.decode()
+    assert f"/people/{personas.pod_lead.person.pk}/assess/peer/" in page
+    assert f"/people/{personas.member.person.pk}/assess/" not in page  # never oneself
+    assert "/assess/lead/" not in page
+    login(client, personas.pod_lead)
+    page = client.get(f"/pods/{personas.pod_a.pk}/").content.decode()
+    assert f"/people/{personas.member.person.pk}/assess/lead/" in page

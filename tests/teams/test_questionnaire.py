@@ -94,7 +94,9 @@ def test_it_resumes_where_the_member_left_off(client, personas):
 def test_it_refuses_a_missing_or_bad_answer_and_saves_nothing(client, personas):
     login(client, personas.member)
     for bad in ("", "0", "6", "x"):
-        r = client.post("/questionnaire/", {"item": 2, "answer_2": bad}, headers={"HX-Request": "true"})
+        r = client.post(
+            "/questionnaire/", {"item": 2, "answer_2": bad}, headers={"HX-Request": "true"}
+        )
         assert r.status_code == 400
         assert "Statement 2: choose one of the five answers." in r.content.decode()
     assert not QuestionnaireAnswer.objects.exists()
@@ -105,7 +107,11 @@ def test_it_takes_all_answers_at_once_and_shows_the_result_immediately(client, p
     login(client, personas.member)
     page = client.get("/questionnaire/?mode=all").content.decode()
     assert page.count('type="radio"') == 100
-    data = {"mode": "all", "finish": "1", **{f"answer_{it.number}": (1 if it.reverse else 5) for it in ITEMS}}
+    data = {
+        "mode": "all",
+        "finish": "1",
+        **{f"answer_{it.number}": (1 if it.reverse else 5) for it in ITEMS},
+    }
     r = client.post("/questionnaire/", data)
     assert r.status_code == 302 and r["Location"] == "/questionnaire/result/"
     a = Assessment.objects.get(person=personas.member.person)
