@@ -363,3 +363,26 @@ def test_it_links_pod_members_to_rating_and_lead_assessment(client, personas):
     login(client, personas.pod_lead)
     page = client.get(f"/pods/{personas.pod_a.pk}/").content.decode()
     assert f"/people/{personas.member.person.pk}/assess/lead/" in page
+
+
+def test_it_lists_colleagues_to_rate_with_constant_queries(client, personas, django_assert_num_queries):
+    login(client, personas.member)
+    n = count_queries(lambda: client.get("/colleagues/"))
+    for i in range(12):
+        p = make_person(personas.unit_a, f"Col {i}")
+        Assessment.objects.create(person=p, source="peer", assessor=personas.member.person, **SCORES)
+    with django_assert_num_queries(n):
+        page = client.get("/colleagues/").content.decode()
+    assert page.count("you rated") == 12
+    r = client.get("/colleagues/?q=col 1", headers={"HX-Request": "true"})
+    assert "<html" not in r.content.decode() and "Col 11" in r.content.decode()
+    assert "Paula" not in r.content.decode()
+
+
+def test_it_filters_the_people_api_like_the_directory(client, personas):
+    assessment_create(person=personas.member.person, source="lead", assessor=None, scores=SCORES)
+    login(client, personas.org_lead)
+    ids = [p["id"] for p in client.get("/api/people/?trait=builder").json()["results"]]
+    assert ids == [personas.member.person.pk]
+    ids = [p["id"] for p in client.get("/api/people/?no_assessment=1&no_pod=1").json()["results"]]
+    assert ids == [personas.org_lead.person.pk]
