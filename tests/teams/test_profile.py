@@ -365,12 +365,16 @@ def test_it_links_pod_members_to_rating_and_lead_assessment(client, personas):
     assert f"/people/{personas.member.person.pk}/assess/lead/" in page
 
 
-def test_it_lists_colleagues_to_rate_with_constant_queries(client, personas, django_assert_num_queries):
+def test_it_lists_colleagues_to_rate_with_constant_queries(
+    client, personas, django_assert_num_queries
+):
     login(client, personas.member)
     n = count_queries(lambda: client.get("/colleagues/"))
     for i in range(12):
         p = make_person(personas.unit_a, f"Col {i}")
-        Assessment.objects.create(person=p, source="peer", assessor=personas.member.person, **SCORES)
+        Assessment.objects.create(
+            person=p, source="peer", assessor=personas.member.person, **SCORES
+        )
     with django_assert_num_queries(n):
         page = client.get("/colleagues/").content.decode()
     assert page.count("you rated") == 12
