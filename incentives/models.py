@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -169,6 +170,16 @@ class PlanComponent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "metric"], name="component_metric_once_per_plan"),
         ]
+
+    def clean(self) -> None:
+        # Pay follows outcomes, not effort: a process metric never reaches a plan.
+        from incentives.metrics import metric_ensure_pay_eligible
+
+        if self.metric_id is not None:
+            try:
+                metric_ensure_pay_eligible(self.metric)
+            except ValidationError as exc:
+                raise ValidationError({"metric": exc.messages}) from None
 
 
 class IncentivePeriod(models.Model):

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from incentives.demo import demo_reset_metrics, demo_seed_metrics
+
 from .models import Assessment, OrgUnit, Person, Pod, PodMembership
 from .services import profiles_recompute
 from .traits import TRAITS
@@ -63,6 +65,7 @@ def demo_reset() -> bool:
     if root is None:
         return False
     unit_ids = [root.pk, *OrgUnit.objects.filter(parent=root).values_list("pk", flat=True)]
+    demo_reset_metrics(unit_ids=unit_ids)
     PodMembership.objects.filter(pod__org_unit_id__in=unit_ids).delete()
     Pod.objects.filter(org_unit_id__in=unit_ids).delete()
     Assessment.objects.filter(person__org_unit_id__in=unit_ids).delete()
@@ -175,6 +178,7 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
                 )
             )
     PodMembership.objects.bulk_create(memberships, batch_size=5000)
+    demo_seed_metrics(units=units, pods=pods, rng=rng)
     Person.objects.bulk_update([p for p in persons if p.role != Person.Role.BUILDER], ["role"], batch_size=2000)
     root.leads.add(org_lead)
 

@@ -11,6 +11,8 @@ role may not use at all answer 403.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -107,6 +109,51 @@ def can_view_pod(user: User | AnonymousUser, pod: Pod) -> bool:
 def can_edit_pod(user: User | AnonymousUser, pod: Pod) -> bool:
     """Charter and observations: the pod's Pod Lead, or an Org Lead of its unit."""
     return can_manage_unit(user, pod.org_unit_id) or pod.pk in led_pod_ids(user)
+
+
+def can_edit_baseline(user: User | AnonymousUser, pod: Pod) -> bool:
+    """A pod's baseline headcount drives pay (DESIGN §3): Org Leads of its unit only, not its Pod Lead."""
+    return can_manage_unit(user, pod.org_unit_id)
+
+
+def editable_pod_ids(user: User | AnonymousUser, pods) -> set[int]:
+    """Of these pods (objects with ``pk`` and ``org_unit_id``), the ids the user may record
+    observations for (``can_edit_pod``), in two queries whatever the number of pods."""
+    units, led = led_unit_ids(user), led_pod_ids(user)
+    return {p.pk for p in pods if p.org_unit_id in units or p.pk in led}
+
+
+def can_review_observations(user: User | AnonymousUser, pod: Pod) -> bool:
+    """Confirming or rejecting a flagged observation is for Org Leads of the pod's unit: a Pod
+    Lead does not judge their own pod's numbers (anti-gaming)."""
+    return can_manage_unit(user, pod.org_unit_id)
+
+
+def require_metrics_lead(user: User | AnonymousUser) -> None:
+    """The metrics overview and CSV import: Org Leads and Pod Leads."""
+    if not (is_org_lead(user) or led_pod_ids(user)):
+        raise PermissionDenied("This page is for Org Leads and Pod Leads.")
+
+
+def can_manage_pay(user: User | AnonymousUser, unit_id: int) -> bool:
+    """Plans, periods, approvals and individual pay of a unit: its Org Leads and Admins."""
+    return can_manage_unit(user, unit_id)
+
+
+def can_view_payout(user: User | AnonymousUser, *, person_id: int, unit_id: int) -> bool:
+    """A payout (and its breakdown, base pay included): the person, or a lead of the unit."""
+    me = person_of(user)
+    return (me is not None and me.pk == person_id) or can_manage_pay(user, unit_id)
+
+
+def can_view_pod_pool(user: User | AnonymousUser, pod: Pod, *, first: date, last: date) -> bool:
+    """A pod's pool for a month: leads of its unit, and whoever was in the pod that month."""
+    if can_manage_pay(user, pod.org_unit_id):
+        return True
+    me = person_of(user)
+    return me is not None and PodMembership.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=first), pod=pod, person=me, start__lte=last
+    ).exists()
 
 
 def people_visible_to(user: User | AnonymousUser) -> QuerySet[Person]:
