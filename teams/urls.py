@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import formation_views, profile_views, views
+from . import dashboard_views, formation_views, pod_views, profile_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("people/", views.people_list, name="people-list"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("people/<int:pk>/assess/<str:source>/", profile_views.person_assess, name="person-assess"),
@@ -15,7 +15,8 @@ urlpatterns = [
     path("colleagues/", profile_views.colleagues, name="colleagues"),
     path("trait-mix/", profile_views.trait_mix, name="trait-mix"),
     path("pods/", views.pod_list, name="pod-list"),
-    path("pods/<int:pk>/", views.pod_detail, name="pod-detail"),
+    path("pods/<int:pk>/", pod_views.pod_page, name="pod-detail"),
+    path("pods/<int:pk>/charter/", pod_views.pod_charter_edit, name="pod-charter"),
     path("formation/", formation_views.formation_list, name="formation-list"),
     path("formation/new/", formation_views.formation_new, name="formation-new"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation-detail"),
