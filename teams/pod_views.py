@@ -26,6 +26,7 @@ STATEMENT_MONTHS = 6
 
 class CharterForm(forms.Form):
     goal = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
+                           error_messages={"required": "Write the pod's goal."},
                            help_text="What outcome the pod owns, in a sentence or two.")
     product_area = forms.CharField(max_length=120, required=False)
     baseline_headcount = forms.DecimalField(
@@ -37,12 +38,6 @@ class CharterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_edit_baseline:
             del self.fields["baseline_headcount"]
-
-    def clean_goal(self) -> str:
-        goal = self.cleaned_data["goal"].strip()
-        if not goal:
-            raise ValidationError("Write the pod's goal.")
-        return goal
 
 
 def _get_pod_for_user(request: HttpRequest, pk: int) -> Pod:
@@ -110,6 +105,10 @@ def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = _charter_context(request, pod)
     ctx.update({
         "members": members,
+        "rateable_ids": set(
+            permissions.peers_rateable_by(request.user)
+            .filter(pk__in=[m.person_id for m in members]).values_list("pk", flat=True)
+        ),
         "balance": balance,
         "missing": [dashboard.TRAITS[i] for i, score in enumerate(best) if score < dashboard.TAU],
         "tau": dashboard.TAU,
