@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from incentives.demo import demo_reset_metrics, demo_seed_metrics
+from incentives.demo_plans import demo_reset_plans, demo_seed_plans
 
 from .models import Assessment, OrgUnit, Person, Pod, PodMembership
 from .services import profiles_recompute
@@ -65,6 +66,7 @@ def demo_reset() -> bool:
     if root is None:
         return False
     unit_ids = [root.pk, *OrgUnit.objects.filter(parent=root).values_list("pk", flat=True)]
+    demo_reset_plans(unit_ids=unit_ids)
     demo_reset_metrics(unit_ids=unit_ids)
     PodMembership.objects.filter(pod__org_unit_id__in=unit_ids).delete()
     Pod.objects.filter(org_unit_id__in=unit_ids).delete()
@@ -194,4 +196,5 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
         logins.append((role, username, password))
 
     profiles_recompute(person_ids=[p.pk for p in persons])
+    demo_seed_plans(units=units, rng=rng)
     return DemoResult(reset=was_reset, people=people, pods=n_pods, units=len(units), logins=logins)
