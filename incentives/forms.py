@@ -85,6 +85,7 @@ def plan_form_check(form: PlanForm, formset) -> bool:
         formset._non_form_errors = formset.error_class(["Add at least one outcome component."])
         return False
     unit = form.cleaned_data["org_unit"]
+    specs = [r.spec() for r in rows]  # before add_error() drops fields from cleaned_data
     ok = True
     seen: dict[int, int] = {}
     for i, row in enumerate(rows):
@@ -98,7 +99,7 @@ def plan_form_check(form: PlanForm, formset) -> bool:
         seen.setdefault(metric.pk, i)
     params = {k: form.cleaned_data[k] for k in
               ("standard_cost_per_fte", "share", "pool_cap", "min_attainment", "split")}
-    problems = services.plan_problems(params=params, components=[r.spec() for r in rows])
+    problems = services.plan_problems(params=params, components=specs)
     for key, messages in problems.items():
         ok = False
         for message in messages:
