@@ -101,7 +101,7 @@ def pool_trend_chart(months: Sequence[date], pools: Sequence[float], attainments
     fig.update_layout(
         margin={"l": 60, "r": 50, "t": 10, "b": 40}, height=300, barmode="overlay",
         legend={"orientation": "h", "y": -0.2},
-        xaxis={"type": "date", "tickformat": "%b %Y", "dtick": "M1"},
+        xaxis={"type": "date", "tickformat": "%b<br>%Y", "dtick": "M2", "tickangle": 0},
         yaxis={"title": {"text": currency or "pool"}, "gridcolor": "#eef0f4", "rangemode": "tozero"},
         yaxis2={"title": {"text": "attainment %"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
                 "showgrid": False},

@@ -19,7 +19,7 @@ from incentives.projections import project_month
 
 from . import dashboard, dashboard_charts, permissions, services
 from .models import Pod, PodMembership
-from .traits import TRAITS
+from .traits import TRAIT_LABELS, TRAITS
 
 STATEMENT_MONTHS = 6
 
@@ -110,7 +110,7 @@ def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(pk__in=[m.person_id for m in members]).values_list("pk", flat=True)
         ),
         "balance": balance,
-        "missing": [dashboard.TRAITS[i] for i, score in enumerate(best) if score < dashboard.TAU],
+        "missing": [TRAIT_LABELS[t] for t, score in zip(TRAITS, best) if score < dashboard.TAU],
         "tau": dashboard.TAU,
         "month": month,
         "today": today,

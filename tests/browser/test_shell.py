@@ -13,7 +13,7 @@ def test_it_shows_the_org_lead_their_org(offline_page, live_server, artifacts_di
     page = offline_page
     demo_seed(people=30)
     browser_login(page, live_server, "orglead", "podwright-orglead")
-    assert page.locator("h1").inner_text() == "Organisation overview"
+    assert page.locator("h1").inner_text() == "Organisation dashboard"
     assert page.locator(".role-badge").inner_text().lower() == "org lead"
     page.click("nav.mainnav >> text=People")
     page.wait_for_load_state("networkidle")  # htmx (deferred) must be ready before we type
@@ -35,7 +35,7 @@ def test_it_shows_a_member_their_pod_only(offline_page, live_server, artifacts_d
     assert "Hello" in page.locator("h1").inner_text()
     assert page.locator("nav.mainnav >> text=People").count() == 0
     page.click(".card h2 a")
-    page.wait_for_selector("text=Trait coverage")
+    page.wait_for_selector("text=Team trait balance")
     page.screenshot(path=str(artifacts_dir / "shell-member-pod.png"), full_page=True)
     response = page.goto(f"{live_server.url}/people/")
     assert response.status == 403

@@ -29,7 +29,7 @@ def test_it_shows_charter_members_outcomes_pool_and_my_share(client, personas):
     assert "Activate" in html  # the goal
     assert "Paula Podlead" in html and "Mo Member" in html
     assert 'id="chart-balance"' in html
-    assert "Missing (best score below 70): architect, decision_maker" in html
+    assert "Missing (best score below 70): Architect, Decision Maker" in html
     assert "Activation" in html and "target 40" in html
     projection = project_month(unit_ids=[personas.unit_a.pk], month=THIS_MONTH, pod_ids=[personas.pod_a.pk])
     result = projection.pods[personas.pod_a.pk]
