@@ -19,7 +19,10 @@ def period_review_url(period: IncentivePeriod) -> str:
 
 def period_ready_send(*, period: IncentivePeriod, leads: Sequence[Person]) -> int:
     """One email per lead (each sees only their own address). Returns how many were sent."""
-    context = {"period": period, "url": period_review_url(period), "totals": period.totals}
+    from incentives.report_views import report_url  # the monthly report (issue 8)
+
+    context = {"period": period, "url": period_review_url(period), "totals": period.totals,
+               "report_url": settings.SITE_URL.rstrip("/") + report_url(period)}
     subject = f"Podwright: {period.org_unit.name} {period.month:%B %Y} bonuses are ready for review"
     messages = [
         (subject, render_to_string("emails/period_ready.txt", {**context, "lead": lead}),

@@ -1,9 +1,9 @@
 """This month's projected pools: the payout engine on month-to-date data, never saved (issue 8).
 
-`engine_inputs` builds the engine's plan and pod inputs for some org units and a month from
-the database in a constant number of queries; `project_month` runs ``engine.compute_month`` on
-them. When the plans slice (issue 7) ships its own builder in ``incentives.services``, point
-`engine_inputs` at it; the dashboard and the pod page only call `project_month`.
+`engine_inputs` builds the engine's plan and pod inputs for some org units and a month: whole
+units through the month-close builder (``incentives.services.month_inputs``, so a projection is
+what ``period_compute`` would pay on the same data), a few pods (the pod page) through a builder
+filtered to those pods. `project_month` runs ``engine.compute_month`` on them.
 """
 
 from __future__ import annotations
@@ -93,14 +93,17 @@ def _engine_plan(plan: IncentivePlan) -> engine.Plan:
 
 def engine_inputs(*, unit_ids: Iterable[int], month: date, until: date | None = None,
                   pod_ids: Iterable[int] | None = None) -> list[UnitInputs]:
-    """Engine inputs of the active pods of these units for ``month``, with observations up to
-    ``until`` (month-to-date) — about seven queries whatever the number of pods or people."""
+    """Engine inputs for ``month`` with observations up to ``until`` (month-to-date): the pods
+    ``period_compute`` pays of every unit, or only ``pod_ids`` (then active pods, about seven
+    queries whatever the number of pods or people)."""
     unit_ids = list(unit_ids)
     last = month_end(month)
     until = min(until or last, last)
     plans = plans_in_force(unit_ids, month)
     if not plans:
         return []
+    if pod_ids is None:
+        return [_unit_inputs(plan, unit_id, month, until) for unit_id, plan in plans.items()]
     pods_qs = Pod.objects.filter(org_unit_id__in=list(plans), status=Pod.Status.ACTIVE)
     if pod_ids is not None:
         pods_qs = pods_qs.filter(pk__in=list(pod_ids))
@@ -146,6 +149,17 @@ def engine_inputs(*, unit_ids: Iterable[int], month: date, until: date | None = 
         if unit_pods:
             out.append(UnitInputs(unit_id, plan, _engine_plan(plan), unit_pods))
     return out
+
+
+def _unit_inputs(plan: IncentivePlan, unit_id: int, month: date, until: date) -> UnitInputs:
+    """A whole unit's month from the month-close builder (``services.month_inputs``, the inputs
+    ``period_compute`` pays from), cut to the observations made up to ``until``."""
+    from incentives import services
+
+    inputs = services.month_inputs(plan=plan, org_unit_id=unit_id, month=month)
+    for pod in inputs.pod_inputs:
+        pod.observations = [o for o in pod.observations if o.date <= until]
+    return UnitInputs(unit_id, plan, inputs.engine_plan, inputs.pod_inputs)
 
 
 def project_month(*, unit_ids: Iterable[int], month: date, until: date | None = None,

@@ -169,3 +169,15 @@ def test_it_renders_the_report_and_csv_with_constant_queries(client, personas, d
         client.get("/reports/")
     with django_assert_num_queries(n_csv):
         _csv(client.get(url + "payroll.csv"))
+
+
+def test_it_is_linked_from_the_month_close_email(personas, settings):
+    from django.core import mail
+
+    from incentives.emails import period_ready_send
+
+    settings.SITE_URL = "https://podwright.example"
+    make_plan(personas.unit_a)
+    period = make_period(personas.unit_a, LAST, status=IncentivePeriod.Status.COMPUTED)
+    period_ready_send(period=period, leads=[personas.org_lead.person])
+    assert f"https://podwright.example/reports/{personas.unit_a.pk}/{LAST:%Y-%m}/" in mail.outbox[0].body
