@@ -27,10 +27,30 @@ class Bands:
     stretch: Decimal
 
 
+def month_to_date(points: Sequence[ChartPoint]) -> list[ChartPoint]:
+    """Running sums that restart each month (rejected points keep their own value and add
+    nothing): what a ``sum`` metric's month stands at on each date, comparable to its target."""
+    out, total, month = [], Decimal(0), None
+    for p in sorted(points, key=lambda p: p.day):
+        if (p.day.year, p.day.month) != month:
+            total, month = Decimal(0), (p.day.year, p.day.month)
+        if p.flag == "rejected":
+            out.append(p)
+            continue
+        total += p.value
+        out.append(ChartPoint(p.day, total, p.flag, p.reason))
+    return out
+
+
 def metric_chart(*, div_id: str, name: str, unit: str, points: Sequence[ChartPoint],
-                 month_first: date, month_last: date, bands: Bands | None) -> str:
+                 month_first: date, month_last: date, bands: Bands | None,
+                 cumulative: bool = False) -> str:
     """Observations over time; the month's threshold/target/stretch drawn as bands over the
-    month; flagged points as red crosses, rejected ones as grey rings (they do not count)."""
+    month; flagged points as red crosses, rejected ones as grey rings (they do not count).
+    ``cumulative`` plots month-to-date sums (for metrics aggregated by sum)."""
+    if cumulative:
+        points = month_to_date(points)
+        unit = f"{unit}, month to date".lstrip(", ")
     counting = [p for p in points if p.flag != "rejected"]
     flagged = [p for p in points if p.flag == "flagged"]
     rejected = [p for p in points if p.flag == "rejected"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from teams.models import Pod
 
 from . import charts, imports, metrics
 from .metric_forms import CsvImportForm, MetricForm, ObservationForm, TargetCopyForm, TargetForm
-from .models import Metric, MetricTarget, Observation
+from .models import Aggregate, Metric, MetricTarget, Observation
 
 CHART_MONTHS = 6
 PODS_PER_PAGE = 25
@@ -61,10 +62,13 @@ def _cards(pod: Pod, month: date, only: Metric | None = None) -> list[dict]:
         status = metrics.metric_month(metric, targets.get(metric.pk), in_month)
         target = targets.get(metric.pk)
         chart = charts.metric_chart(
-            div_id=f"chart-metric-{metric.pk}", name=metric.name, unit=metric.unit,
+            # A fresh id per render: htmx's settle step copies attributes between elements of
+            # the same id across a swap, which would strip the classes plotly just added.
+            div_id=f"chart-metric-{metric.pk}-{uuid.uuid4().hex[:8]}", name=metric.name, unit=metric.unit,
             points=[charts.ChartPoint(o.date, o.value, o.flag, o.flag_reason) for o in observations],
             month_first=month, month_last=last,
             bands=charts.Bands(target.threshold, target.target, target.stretch) if target else None,
+            cumulative=metric.aggregation == Aggregate.SUM,
         )
         cards.append({
             "metric": metric, "status": status, "chart": chart,
@@ -115,7 +119,7 @@ def pod_observation_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         row = metrics.ObservationRow(pod.pk, data["metric"].pk, data["date"], data["value"],
-                                     request.POST.get("external_id") or str(metrics.uuid.uuid4()),
+                                     request.POST.get("external_id") or str(uuid.uuid4()),
                                      data["evidence_url"] or "")
         result = metrics.observations_upsert(rows=[row], source=Observation.Source.FORM, user=request.user)
         obs = result.observations[0]

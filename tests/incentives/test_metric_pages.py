@@ -31,7 +31,7 @@ def test_it_shows_a_chart_value_and_attainment_per_metric(client, personas, pod_
     r = client.get(f"/pods/{personas.pod_a.pk}/metrics/")
     html = r.content.decode()
     assert r.status_code == 200
-    assert f'id="chart-metric-{pod_metrics.pk}"' in html and "Plotly.newPlot" in html
+    assert f'id="chart-metric-{pod_metrics.pk}-' in html and "Plotly.newPlot" in html
     assert "plotly/plotly.min.js" in html
     assert 'data-testid="month-value">35<' in html
     assert 'data-testid="attainment">75%<' in html  # 0.5 + 0.5 × (35 − 30) / (40 − 30)
