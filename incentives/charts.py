@@ -1,4 +1,4 @@
-"""Charts as pure functions: plain data in, an HTML fragment out (plotly.js is loaded by the page)."""
+"""Charts as pure functions: plain data in, an HTML fragment out (the page loads plotly.js)."""
 
 from __future__ import annotations
 
@@ -42,9 +42,17 @@ def month_to_date(points: Sequence[ChartPoint]) -> list[ChartPoint]:
     return out
 
 
-def metric_chart(*, div_id: str, name: str, unit: str, points: Sequence[ChartPoint],
-                 month_first: date, month_last: date, bands: Bands | None,
-                 cumulative: bool = False) -> str:
+def metric_chart(
+    *,
+    div_id: str,
+    name: str,
+    unit: str,
+    points: Sequence[ChartPoint],
+    month_first: date,
+    month_last: date,
+    bands: Bands | None,
+    cumulative: bool = False,
+) -> str:
     """Observations over time; the month's threshold/target/stretch drawn as bands over the
     month; flagged points as red crosses, rejected ones as grey rings (they do not count).
     ``cumulative`` plots month-to-date sums (for metrics aggregated by sum)."""
@@ -55,67 +63,152 @@ def metric_chart(*, div_id: str, name: str, unit: str, points: Sequence[ChartPoi
     flagged = [p for p in points if p.flag == "flagged"]
     rejected = [p for p in points if p.flag == "rejected"]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=[p.day for p in counting], y=[float(p.value) for p in counting], mode="lines+markers",
-        name=name, line={"color": ACCENT, "width": 2}, marker={"size": 6},
-        hovertemplate="%{x|%Y-%m-%d}: %{y}" + (f" {unit}" if unit else "") + "<extra></extra>",
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=[p.day for p in counting],
+            y=[float(p.value) for p in counting],
+            mode="lines+markers",
+            name=name,
+            line={"color": ACCENT, "width": 2},
+            marker={"size": 6},
+            hovertemplate="%{x|%Y-%m-%d}: %{y}" + (f" {unit}" if unit else "") + "<extra></extra>",
+        )
+    )
     if flagged:
-        fig.add_trace(go.Scatter(
-            x=[p.day for p in flagged], y=[float(p.value) for p in flagged], mode="markers",
-            name="flagged", marker={"symbol": "x", "size": 13, "color": BAD, "line": {"width": 1}},
-            text=[p.reason for p in flagged], hovertemplate="%{x|%Y-%m-%d}: %{y}<br>%{text}<extra>flagged</extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[p.day for p in flagged],
+                y=[float(p.value) for p in flagged],
+                mode="markers",
+                name="flagged",
+                marker={"symbol": "x", "size": 13, "color": BAD, "line": {"width": 1}},
+                text=[p.reason for p in flagged],
+                hovertemplate="%{x|%Y-%m-%d}: %{y}<br>%{text}<extra>flagged</extra>",
+            )
+        )
     if rejected:
-        fig.add_trace(go.Scatter(
-            x=[p.day for p in rejected], y=[float(p.value) for p in rejected], mode="markers",
-            name="rejected", marker={"symbol": "circle-open", "size": 10, "color": MUTED},
-            hovertemplate="%{x|%Y-%m-%d}: %{y} (rejected)<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[p.day for p in rejected],
+                y=[float(p.value) for p in rejected],
+                mode="markers",
+                name="rejected",
+                marker={"symbol": "circle-open", "size": 10, "color": MUTED},
+                hovertemplate="%{x|%Y-%m-%d}: %{y} (rejected)<extra></extra>",
+            )
+        )
     x0, x1 = month_first, month_last + timedelta(days=1)
     if bands is not None:
         t0, t1, t2 = float(bands.threshold), float(bands.target), float(bands.stretch)
-        fig.add_shape(type="rect", x0=x0, x1=x1, y0=t0, y1=t1, fillcolor=WARN, opacity=0.10, line_width=0, layer="below")
-        fig.add_shape(type="rect", x0=x0, x1=x1, y0=t1, y1=t2, fillcolor=OK, opacity=0.12, line_width=0, layer="below")
-        for value, label, colour, dash in ((t0, "threshold", BAD, "dot"), (t1, "target", OK, "dash"),
-                                           (t2, "stretch", ACCENT, "dot")):
-            fig.add_shape(type="line", x0=x0, x1=x1, y0=value, y1=value, line={"color": colour, "width": 1.5, "dash": dash})
-            fig.add_annotation(x=x1, y=value, text=label, showarrow=False, xanchor="left",
-                               font={"size": 10, "color": colour})
+        fig.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x1,
+            y0=t0,
+            y1=t1,
+            fillcolor=WARN,
+            opacity=0.10,
+            line_width=0,
+            layer="below",
+        )
+        fig.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x1,
+            y0=t1,
+            y1=t2,
+            fillcolor=OK,
+            opacity=0.12,
+            line_width=0,
+            layer="below",
+        )
+        for value, label, colour, dash in (
+            (t0, "threshold", BAD, "dot"),
+            (t1, "target", OK, "dash"),
+            (t2, "stretch", ACCENT, "dot"),
+        ):
+            fig.add_shape(
+                type="line",
+                x0=x0,
+                x1=x1,
+                y0=value,
+                y1=value,
+                line={"color": colour, "width": 1.5, "dash": dash},
+            )
+            fig.add_annotation(
+                x=x1,
+                y=value,
+                text=label,
+                showarrow=False,
+                xanchor="left",
+                font={"size": 10, "color": colour},
+            )
     else:
         fig.add_vrect(x0=x0, x1=x1, fillcolor=MUTED, opacity=0.08, line_width=0, layer="below")
     fig.update_layout(
-        height=260, margin={"l": 50, "r": 70, "t": 10, "b": 30}, showlegend=False,
-        plot_bgcolor="#fff", paper_bgcolor="#fff", font={"color": INK, "size": 12},
+        height=260,
+        margin={"l": 50, "r": 70, "t": 10, "b": 30},
+        showlegend=False,
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+        font={"color": INK, "size": 12},
         xaxis={"gridcolor": "#eef0f4", "type": "date"},
         yaxis={"gridcolor": "#eef0f4", "title": {"text": unit}, "zeroline": False},
     )
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
+    return fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
 
 
 # --- Bonuses (issue 7): statements history and the review's pools ----------------------------
 
 
-def payout_history_chart(*, months: Sequence[str], amounts: Sequence[Decimal],
-                         currency: str) -> str:
+def payout_history_chart(
+    *, months: Sequence[str], amounts: Sequence[Decimal], currency: str
+) -> str:
     """A person's monthly bonus, oldest first."""
-    fig = go.Figure(go.Bar(x=list(months), y=[float(a) for a in amounts], marker_color=ACCENT,
-                           hovertemplate="%{x}: %{y:,.2f} " + currency + "<extra></extra>"))
-    fig.update_layout(height=240, margin={"l": 50, "r": 10, "t": 10, "b": 40},
-                      yaxis_title=currency, xaxis_type="category", plot_bgcolor="#fff")
+    fig = go.Figure(
+        go.Bar(
+            x=list(months),
+            y=[float(a) for a in amounts],
+            marker_color=ACCENT,
+            hovertemplate="%{x}: %{y:,.2f} " + currency + "<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=240,
+        margin={"l": 50, "r": 10, "t": 10, "b": 40},
+        yaxis_title=currency,
+        xaxis_type="category",
+        plot_bgcolor="#fff",
+    )
     return fig.to_html(full_html=False, include_plotlyjs=False, config={"displayModeBar": False})
 
 
-def pool_scatter_chart(*, names: Sequence[str], attainment: Sequence[float],
-                       pools: Sequence[float], currency: str) -> str:
+def pool_scatter_chart(
+    *, names: Sequence[str], attainment: Sequence[float], pools: Sequence[float], currency: str
+) -> str:
     """Pods of a period: overall attainment against pool (who earns what, and why)."""
-    fig = go.Figure(go.Scattergl(
-        x=list(attainment), y=list(pools), mode="markers", text=list(names),
-        marker={"color": [OK if p > 0 else MUTED for p in pools], "size": 8},
-        hovertemplate="%{text}<br>attainment %{x:.2f}<br>pool %{y:,.2f} " + currency
-        + "<extra></extra>"))
-    fig.update_layout(height=280, margin={"l": 60, "r": 10, "t": 10, "b": 40},
-                      xaxis_title="Attainment A", yaxis_title=f"Pool ({currency})",
-                      plot_bgcolor="#fff")
+    fig = go.Figure(
+        go.Scattergl(
+            x=list(attainment),
+            y=list(pools),
+            mode="markers",
+            text=list(names),
+            marker={"color": [OK if p > 0 else MUTED for p in pools], "size": 8},
+            hovertemplate="%{text}<br>attainment %{x:.2f}<br>pool %{y:,.2f} "
+            + currency
+            + "<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=280,
+        margin={"l": 60, "r": 10, "t": 10, "b": 40},
+        xaxis_title="Attainment A",
+        yaxis_title=f"Pool ({currency})",
+        plot_bgcolor="#fff",
+    )
     return fig.to_html(full_html=False, include_plotlyjs=False, config={"displayModeBar": False})

@@ -22,14 +22,47 @@ from .models import Metric, MetricTarget, Observation
 
 DEMO_METRICS = [
     # key, name, unit, kind, direction, aggregation, empty_value, description
-    ("activation", "Activation rate", "%", "outcome", "higher", "last", None,
-     "Share of new workspaces reaching their first report in week one."),
+    (
+        "activation",
+        "Activation rate",
+        "%",
+        "outcome",
+        "higher",
+        "last",
+        None,
+        "Share of new workspaces reaching their first report in week one.",
+    ),
     ("revenue", "Revenue", "EUR", "outcome", "higher", "sum", None, "Money customers paid."),
-    ("nps", "NPS", "score", "outcome", "higher", "mean", None, "Net promoter score, in-product survey."),
-    ("incidents", "Customer-facing incidents", "incidents", "outcome", "lower", "sum", Decimal("0"),
-     "Outages or bugs customers felt. No observation in a month means none."),
-    ("pr-count", "Pull requests merged", "PRs", "process", "higher", "sum", None,
-     "Diagnosis only: flow of work. Never paid on."),
+    (
+        "nps",
+        "NPS",
+        "score",
+        "outcome",
+        "higher",
+        "mean",
+        None,
+        "Net promoter score, in-product survey.",
+    ),
+    (
+        "incidents",
+        "Customer-facing incidents",
+        "incidents",
+        "outcome",
+        "lower",
+        "sum",
+        Decimal("0"),
+        "Outages or bugs customers felt. No observation in a month means none.",
+    ),
+    (
+        "pr-count",
+        "Pull requests merged",
+        "PRs",
+        "process",
+        "higher",
+        "sum",
+        None,
+        "Diagnosis only: flow of work. Never paid on.",
+    ),
 ]
 MONTHS = 12
 
@@ -51,21 +84,25 @@ def _insert(model, names: list[str], rows: Sequence[Sequence]) -> None:
         elif kind == "DateTimeField":
             adapt.append(ops.adapt_datetimefield_value)
         elif kind == "DecimalField":
-            adapt.append(lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places))
+            adapt.append(
+                lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
+            )
         else:
             adapt.append(lambda v: v)
     qn = ops.quote_name
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    columns = ", ".join(qn(f.column) for f in fields)
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "
     one = f"({', '.join(['%s'] * len(fields))})"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            columns = ", ".join(qn(f.column) for f in fields)
-            with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(
+                f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+            ) as copy:
                 for row in rows:
                     copy.write_row(row)
             return
         for i in range(0, len(rows), 5000):
-            chunk = [[a(v) for a, v in zip(adapt, row, strict=True)] for row in rows[i:i + 5000]]
+            chunk = [[a(v) for a, v in zip(adapt, row, strict=True)] for row in rows[i : i + 5000]]
             cursor.executemany(head + one, chunk)
 
 
@@ -80,14 +117,24 @@ def demo_reset_metrics(*, unit_ids: Iterable[int]) -> None:
     Metric.objects.filter(org_unit_id__in=unit_ids).delete()
 
 
-def demo_seed_metrics(*, units: Sequence[OrgUnit], pods: Sequence[Pod], rng: random.Random,
-                      today: date | None = None) -> dict[str, int]:
+def demo_seed_metrics(
+    *, units: Sequence[OrgUnit], pods: Sequence[Pod], rng: random.Random, today: date | None = None
+) -> dict[str, int]:
     """Metric definitions per unit; per pod 12 months of targets and observations (weekly
     activation and revenue, monthly NPS and PR count, incidents when they happen)."""
     today = today or date.today()
     metric_rows = [
-        Metric(org_unit=unit, key=key, name=name, unit=u, kind=kind, direction=direction,
-               aggregation=agg, empty_value=empty, description=desc)
+        Metric(
+            org_unit=unit,
+            key=key,
+            name=name,
+            unit=u,
+            kind=kind,
+            direction=direction,
+            aggregation=agg,
+            empty_value=empty,
+            description=desc,
+        )
         for unit in units
         for key, name, u, kind, direction, agg, empty, desc in DEMO_METRICS
     ]
@@ -115,7 +162,7 @@ def demo_seed_metrics(*, units: Sequence[OrgUnit], pods: Sequence[Pod], rng: ran
         nps = rng.uniform(15, 55)
         incident_rate = rng.uniform(0.2, 1.6)
 
-        def obs(key: str, day: date, value: Decimal, n: int = 0) -> list:
+        def obs(key: str, day: date, value: Decimal, n: int = 0, ids=ids, pod=pod) -> list:
             return [ids[key], pod.pk, day, value, f"demo:{key}:{day:%Y-%m-%d}:{n}", "", ""]
 
         series: list[tuple[date, Decimal]] = []
@@ -123,7 +170,9 @@ def demo_seed_metrics(*, units: Sequence[OrgUnit], pods: Sequence[Pod], rng: ran
             value = _d(min(95.0, act + act_trend * i + rng.gauss(0, 1.2)))
             series.append((day, value))
             observations.append(obs("activation", day, value))
-            observations.append(obs("revenue", day, _d(rev * (1 + rev_trend) ** i * rng.uniform(0.85, 1.15), 0)))
+            observations.append(
+                obs("revenue", day, _d(rev * (1 + rev_trend) ** i * rng.uniform(0.85, 1.15), 0))
+            )
         if rng.random() < 0.05 and len(series) > anomalies.MIN_HISTORY:
             # A suspicious last-day bump, flagged by the real rule.
             history = [(d, v) for d, v in series if d < spike_month_end]
@@ -139,7 +188,9 @@ def demo_seed_metrics(*, units: Sequence[OrgUnit], pods: Sequence[Pod], rng: ran
             if mid <= today:
                 observations.append(obs("nps", mid, _d(nps + rng.gauss(0, 4), 1)))
                 observations.append(obs("pr-count", mid, Decimal(rng.randint(12, 60))))
-            for n in range(rng.choices([0, 1, 2, 3], weights=[3, incident_rate * 2, incident_rate, 0.3])[0]):
+            for n in range(
+                rng.choices([0, 1, 2, 3], weights=[3, incident_rate * 2, incident_rate, 0.3])[0]
+            ):
                 day = month + timedelta(days=rng.randrange(0, 28))
                 if day <= today:
                     observations.append(obs("incidents", day, Decimal(1), n))
@@ -152,11 +203,31 @@ def demo_seed_metrics(*, units: Sequence[OrgUnit], pods: Sequence[Pod], rng: ran
                 ("incidents", 3, 1, 0),
             ):
                 places = 0 if key == "revenue" else 1
-                targets.append((ids[key], pod.pk, month, _d(t0, places), _d(t1, places), _d(t2, places)))
+                targets.append(
+                    (ids[key], pod.pk, month, _d(t0, places), _d(t1, places), _d(t2, places))
+                )
     _insert(MetricTarget, ["metric", "pod", "month", "threshold", "target", "stretch"], targets)
     now = timezone.now()
-    _insert(Observation, ["metric", "pod", "date", "value", "external_id", "flag", "flag_reason", "source",
-                          "evidence_url", "created_at", "updated_at"],
-            [(*row, Observation.Source.API, "", now, now) for row in observations])
-    return {"metrics": len(metric_rows), "targets": len(targets), "observations": len(observations),
-            "flagged": flagged}
+    _insert(
+        Observation,
+        [
+            "metric",
+            "pod",
+            "date",
+            "value",
+            "external_id",
+            "flag",
+            "flag_reason",
+            "source",
+            "evidence_url",
+            "created_at",
+            "updated_at",
+        ],
+        [(*row, Observation.Source.API, "", now, now) for row in observations],
+    )
+    return {
+        "metrics": len(metric_rows),
+        "targets": len(targets),
+        "observations": len(observations),
+        "flagged": flagged,
+    }

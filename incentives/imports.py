@@ -42,7 +42,8 @@ def csv_check(*, user: User, text: str) -> CsvCheck:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         check.header_problems.append(
-            f"The header must name the columns {', '.join(REQUIRED)} (missing: {', '.join(missing)})."
+            f"The header must name the columns {', '.join(REQUIRED)} "
+            f"(missing: {', '.join(missing)})."
         )
         return check
     reader.fieldnames = header
@@ -51,7 +52,9 @@ def csv_check(*, user: User, text: str) -> CsvCheck:
             if len(check.raw_rows) >= MAX_ROWS:
                 check.header_problems.append(f"More than {MAX_ROWS:,} rows; split the file.")
                 return check
-            check.raw_rows.append({k: (v or "").strip() for k, v in row.items() if k in REQUIRED + OPTIONAL})
+            check.raw_rows.append(
+                {k: (v or "").strip() for k, v in row.items() if k in REQUIRED + OPTIONAL}
+            )
     except csv.Error as exc:
         check.header_problems.append(f"Line {reader.line_num}: {exc}")
         return check
@@ -70,5 +73,7 @@ def csv_import(*, user: User, text: str) -> tuple[CsvCheck, metrics.UpsertResult
     check = csv_check(user=user, text=text)
     if not check.ok:
         return check, None
-    result = metrics.observations_upsert(rows=check.resolution.rows, source=Observation.Source.CSV, user=user)
+    result = metrics.observations_upsert(
+        rows=check.resolution.rows, source=Observation.Source.CSV, user=user
+    )
     return check, result

@@ -35,8 +35,20 @@ class MetricOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Metric
-        fields = ["id", "key", "name", "description", "unit", "kind", "direction", "aggregation",
-                  "org_unit", "owner_pod", "empty_value", "pay_eligible"]
+        fields = [
+            "id",
+            "key",
+            "name",
+            "description",
+            "unit",
+            "kind",
+            "direction",
+            "aggregation",
+            "org_unit",
+            "owner_pod",
+            "empty_value",
+            "pay_eligible",
+        ]
 
     def get_pay_eligible(self, metric: Metric) -> bool:
         return metric.kind == Metric.Kind.OUTCOME
@@ -51,8 +63,11 @@ class MetricList(generics.ListAPIView):
         user = self.request.user
         units = permissions.led_unit_ids(user)
         pod_units = permissions.pods_visible_to(user).values("org_unit_id")
-        return (Metric.objects.filter(Q(org_unit_id__in=units) | Q(org_unit_id__in=pod_units))
-                .select_related("org_unit").order_by("org_unit_id", "key"))
+        return (
+            Metric.objects.filter(Q(org_unit_id__in=units) | Q(org_unit_id__in=pod_units))
+            .select_related("org_unit")
+            .order_by("org_unit_id", "key")
+        )
 
 
 class ObservationInput(serializers.Serializer):
@@ -63,8 +78,11 @@ class ObservationInput(serializers.Serializer):
     metric = serializers.CharField(help_text="The metric's key, e.g. 'activation'.")
     date = serializers.DateField()
     value = serializers.CharField(help_text="Decimal string, up to 6 decimal places.")
-    external_id = serializers.CharField(required=False, max_length=120,
-                                        help_text="Idempotency key, unique per pod. Generated when absent.")
+    external_id = serializers.CharField(
+        required=False,
+        max_length=120,
+        help_text="Idempotency key, unique per pod. Generated when absent.",
+    )
     evidence_url = serializers.URLField(required=False, allow_blank=True)
 
 
@@ -76,28 +94,60 @@ class ObservationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Observation
-        fields = ["id", "pod", "metric", "date", "value", "source", "external_id", "evidence_url",
-                  "flag", "flag_reason", "recorded_by", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "pod",
+            "metric",
+            "date",
+            "value",
+            "source",
+            "external_id",
+            "evidence_url",
+            "flag",
+            "flag_reason",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+        ]
 
 
-ProblemsOutput = inline_serializer("ObservationProblems", {"errors": serializers.ListField(child=serializers.CharField())})
-BulkOutput = inline_serializer("ObservationBulkResult", {
-    "count": serializers.IntegerField(), "created": serializers.IntegerField(),
-    "updated": serializers.IntegerField(), "flagged": serializers.IntegerField(),
-})
+ProblemsOutput = inline_serializer(
+    "ObservationProblems", {"errors": serializers.ListField(child=serializers.CharField())}
+)
+BulkOutput = inline_serializer(
+    "ObservationBulkResult",
+    {
+        "count": serializers.IntegerField(),
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "flagged": serializers.IntegerField(),
+    },
+)
 
 
 def _write(request: Request, raw_rows: list) -> tuple[metrics.UpsertResult | None, Response | None]:
     """Resolve, check rights and upsert; the refusal Response when the rows cannot be written."""
     shaped = [r if isinstance(r, dict) else {} for r in raw_rows]
-    resolution = metrics.observation_rows_resolve(user=request.user, raw_rows=shaped, source=Observation.Source.API)
-    not_objects = [f"Row {i}: not a JSON object" for i, r in enumerate(raw_rows, start=1) if not isinstance(r, dict)]
+    resolution = metrics.observation_rows_resolve(
+        user=request.user, raw_rows=shaped, source=Observation.Source.API
+    )
+    not_objects = [
+        f"Row {i}: not a JSON object"
+        for i, r in enumerate(raw_rows, start=1)
+        if not isinstance(r, dict)
+    ]
     if resolution.forbidden:
-        return None, Response({"errors": [str(p) for p in resolution.forbidden]}, status=status.HTTP_403_FORBIDDEN)
+        return None, Response(
+            {"errors": [str(p) for p in resolution.forbidden]}, status=status.HTTP_403_FORBIDDEN
+        )
     if resolution.problems or not_objects:
-        return None, Response({"errors": not_objects + [str(p) for p in resolution.problems if not p.forbidden]},
-                              status=status.HTTP_400_BAD_REQUEST)
-    result = metrics.observations_upsert(rows=resolution.rows, source=Observation.Source.API, user=request.user)
+        return None, Response(
+            {"errors": not_objects + [str(p) for p in resolution.problems if not p.forbidden]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    result = metrics.observations_upsert(
+        rows=resolution.rows, source=Observation.Source.API, user=request.user
+    )
     return result, None
 
 
@@ -106,17 +156,24 @@ class ObservationListCreate(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("pod", OpenApiTypes.INT), OpenApiParameter("metric", OpenApiTypes.STR, description="metric key"),
-            OpenApiParameter("date_from", OpenApiTypes.DATE), OpenApiParameter("date_to", OpenApiTypes.DATE),
-            OpenApiParameter("flag", OpenApiTypes.STR, enum=["none", "flagged", "confirmed", "rejected"]),
+            OpenApiParameter("pod", OpenApiTypes.INT),
+            OpenApiParameter("metric", OpenApiTypes.STR, description="metric key"),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter(
+                "flag", OpenApiTypes.STR, enum=["none", "flagged", "confirmed", "rejected"]
+            ),
             OpenApiParameter("source", OpenApiTypes.STR, enum=["form", "csv", "api"]),
             OpenApiParameter("page", OpenApiTypes.INT),
         ],
         responses={200: ObservationOutput(many=True)},
     )
     def get(self, request: Request) -> Response:
-        qs = (Observation.objects.filter(pod__in=permissions.pods_visible_to(request.user))
-              .select_related("metric").order_by("-date", "-id"))
+        qs = (
+            Observation.objects.filter(pod__in=permissions.pods_visible_to(request.user))
+            .select_related("metric")
+            .order_by("-date", "-id")
+        )
         params = request.query_params
         try:
             if params.get("pod"):
@@ -142,18 +199,30 @@ class ObservationListCreate(APIView):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ObservationOutput(page, many=True).data)
 
-    @extend_schema(request=ObservationInput,
-                   responses={201: ObservationOutput, 200: ObservationOutput, 400: ProblemsOutput, 403: ProblemsOutput})
+    @extend_schema(
+        request=ObservationInput,
+        responses={
+            201: ObservationOutput,
+            200: ObservationOutput,
+            400: ProblemsOutput,
+            403: ProblemsOutput,
+        },
+    )
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
-            return Response({"errors": ["Row 1: not a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"errors": ["Row 1: not a JSON object"]}, status=status.HTTP_400_BAD_REQUEST
+            )
         result, refusal = _write(request, [request.data])
         if refusal is not None:
             return refusal
-        obs = (Observation.objects.select_related("metric")
-               .get(pod_id=result.observations[0].pod_id, external_id=result.observations[0].external_id))
-        return Response(ObservationOutput(obs).data,
-                        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        obs = Observation.objects.select_related("metric").get(
+            pod_id=result.observations[0].pod_id, external_id=result.observations[0].external_id
+        )
+        return Response(
+            ObservationOutput(obs).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
 
 
 class ObservationBulkUpsert(APIView):
@@ -163,19 +232,31 @@ class ObservationBulkUpsert(APIView):
     """
 
     @extend_schema(
-        request=inline_serializer("ObservationBulkInput", {"observations": ObservationInput(many=True)}),
+        request=inline_serializer(
+            "ObservationBulkInput", {"observations": ObservationInput(many=True)}
+        ),
         responses={200: BulkOutput, 400: ProblemsOutput, 403: ProblemsOutput},
     )
     def post(self, request: Request) -> Response:
         rows = request.data.get("observations") if isinstance(request.data, dict) else None
         if not isinstance(rows, list) or not rows:
-            return Response({"errors": ["Send {\"observations\": [ … ]} with at least one observation."]},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"errors": ['Send {"observations": [ … ]} with at least one observation.']},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         if len(rows) > MAX_BULK:
-            return Response({"errors": [f"At most {MAX_BULK:,} observations per request (got {len(rows):,})."]},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"errors": [f"At most {MAX_BULK:,} observations per request (got {len(rows):,})."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         result, refusal = _write(request, rows)
         if refusal is not None:
             return refusal
-        return Response({"count": len(rows), "created": result.created, "updated": result.updated,
-                         "flagged": result.flagged})
+        return Response(
+            {
+                "count": len(rows),
+                "created": result.created,
+                "updated": result.updated,
+                "flagged": result.flagged,
+            }
+        )

@@ -43,12 +43,22 @@ class ValueField(forms.CharField):
 class MetricForm(forms.ModelForm):
     class Meta:
         model = Metric
-        fields = ["org_unit", "name", "key", "kind", "description", "unit", "direction", "aggregation",
-                  "owner_pod", "empty_value"]
+        fields = [
+            "org_unit",
+            "name",
+            "key",
+            "kind",
+            "description",
+            "unit",
+            "direction",
+            "aggregation",
+            "owner_pod",
+            "empty_value",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "kind": forms.RadioSelect}
         help_texts = {
             "kind": "Outcome: something a customer or the business feels — pay may follow it. "
-                    "Process: effort or activity — recorded for diagnosis, never paid on.",
+            "Process: effort or activity — recorded for diagnosis, never paid on.",
             "aggregation": "How a month's observations become the month's value.",
         }
 
@@ -81,8 +91,9 @@ class TargetForm(forms.Form):
         data = super().clean()
         metric = data.get("metric")
         if metric is not None and not self.errors:
-            for problem in metrics.target_problems(metric.direction, data.get("threshold"),
-                                                   data.get("target"), data.get("stretch")):
+            for problem in metrics.target_problems(
+                metric.direction, data.get("threshold"), data.get("target"), data.get("stretch")
+            ):
                 self.add_error(None, f"{metric.name}: {problem}")
         return data
 
@@ -102,9 +113,14 @@ class TargetCopyForm(forms.Form):
 class ObservationForm(forms.Form):
     metric = forms.ModelChoiceField(queryset=Metric.objects.none(), widget=forms.HiddenInput)
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    value = ValueField(widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-    evidence_url = forms.URLField(required=False, label="Evidence link",
-                                  widget=forms.URLInput(attrs={"placeholder": "https://…"}))
+    value = ValueField(
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    )
+    evidence_url = forms.URLField(
+        required=False,
+        label="Evidence link",
+        widget=forms.URLInput(attrs={"placeholder": "https://…"}),
+    )
 
     def __init__(self, *args, pod: Pod, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -119,8 +135,11 @@ class ObservationForm(forms.Form):
 
 
 class CsvImportForm(forms.Form):
-    file = forms.FileField(required=False, label="CSV file",
-                           help_text="Columns: pod, metric, date, value, and optionally external_id, evidence_url.")
+    file = forms.FileField(
+        required=False,
+        label="CSV file",
+        help_text="Columns: pod, metric, date, value, and optionally external_id, evidence_url.",
+    )
     csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
 
     MAX_BYTES = 5 * 1024 * 1024
@@ -130,13 +149,16 @@ class CsvImportForm(forms.Form):
         upload = data.get("file")
         if upload is not None:
             if upload.size > self.MAX_BYTES:
-                raise ValidationError("The file is larger than 5 MB; split it into several imports.")
+                raise ValidationError(
+                    "The file is larger than 5 MB; split it into several imports."
+                )
             raw = upload.read()
             try:
                 data["csv_text"] = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise ValidationError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from None
+                raise ValidationError(
+                    "The file is not UTF-8 text; save it as “CSV UTF-8”."
+                ) from None
         if not data.get("csv_text"):
             raise ValidationError("Choose a CSV file to import.")
         return data
-

@@ -34,7 +34,9 @@ def _get_pod_for_user(request: HttpRequest, pk: int) -> Pod:
 def _get_editable_pod_for_user(request: HttpRequest, pk: int) -> Pod:
     pod = _get_pod_for_user(request, pk)
     if not permissions.can_edit_pod(request.user, pod):
-        raise PermissionDenied("Only the pod's Pod Lead or an Org Lead of its unit may change its metrics.")
+        raise PermissionDenied(
+            "Only the pod's Pod Lead or an Org Lead of its unit may change its metrics."
+        )
     return pod
 
 
@@ -44,37 +46,54 @@ def _month(request: HttpRequest) -> date:
 
 # --------------------------------------------------------------------------- a pod's metrics
 
+
 def _cards(pod: Pod, month: date, only: Metric | None = None) -> list[dict]:
     """Per metric: the month's status and a chart of the last months. Constant queries."""
     metric_list = [only] if only is not None else list(metrics.metrics_for_pod(pod))
     ids = [m.pk for m in metric_list]
-    targets = {t.metric_id: t for t in MetricTarget.objects.filter(pod=pod, month=month, metric_id__in=ids)}
+    targets = {
+        t.metric_id: t for t in MetricTarget.objects.filter(pod=pod, month=month, metric_id__in=ids)
+    }
     first = metrics.add_months(month, 1 - CHART_MONTHS)
     last = metrics.month_end(month)
     points: dict[int, list[Observation]] = {}
-    for obs in Observation.objects.filter(pod=pod, metric_id__in=ids, date__gte=first, date__lte=last).order_by("date", "id"):
+    for obs in Observation.objects.filter(
+        pod=pod, metric_id__in=ids, date__gte=first, date__lte=last
+    ).order_by("date", "id"):
         points.setdefault(obs.metric_id, []).append(obs)
     cards = []
     for metric in metric_list:
         observations = points.get(metric.pk, [])
-        in_month = [(o.date, o.value) for o in observations
-                    if o.date >= month and o.flag != Observation.Flag.REJECTED]
+        in_month = [
+            (o.date, o.value)
+            for o in observations
+            if o.date >= month and o.flag != Observation.Flag.REJECTED
+        ]
         status = metrics.metric_month(metric, targets.get(metric.pk), in_month)
         target = targets.get(metric.pk)
         chart = charts.metric_chart(
             # A fresh id per render: htmx's settle step copies attributes between elements of
             # the same id across a swap, which would strip the classes plotly just added.
-            div_id=f"chart-metric-{metric.pk}-{uuid.uuid4().hex[:8]}", name=metric.name, unit=metric.unit,
-            points=[charts.ChartPoint(o.date, o.value, o.flag, o.flag_reason) for o in observations],
-            month_first=month, month_last=last,
+            div_id=f"chart-metric-{metric.pk}-{uuid.uuid4().hex[:8]}",
+            name=metric.name,
+            unit=metric.unit,
+            points=[
+                charts.ChartPoint(o.date, o.value, o.flag, o.flag_reason) for o in observations
+            ],
+            month_first=month,
+            month_last=last,
             bands=charts.Bands(target.threshold, target.target, target.stretch) if target else None,
             cumulative=metric.aggregation == Aggregate.SUM,
         )
-        cards.append({
-            "metric": metric, "status": status, "chart": chart,
-            "flagged": [o for o in observations if o.flag == Observation.Flag.FLAGGED],
-            "recent": list(reversed(observations[-5:])),
-        })
+        cards.append(
+            {
+                "metric": metric,
+                "status": status,
+                "chart": chart,
+                "flagged": [o for o in observations if o.flag == Observation.Flag.FLAGGED],
+                "recent": list(reversed(observations[-5:])),
+            }
+        )
     return cards
 
 
@@ -97,12 +116,18 @@ def pod_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = _pod_context(request, pod, month)
     ctx["cards"] = _cards(pod, month)
     ctx["target_form"] = TargetForm(pod=pod, initial={"month": f"{month:%Y-%m}"})
-    ctx["copy_form"] = TargetCopyForm(initial={"from_month": f"{metrics.add_months(month, -1):%Y-%m}",
-                                               "to_month": f"{month:%Y-%m}"})
+    ctx["copy_form"] = TargetCopyForm(
+        initial={
+            "from_month": f"{metrics.add_months(month, -1):%Y-%m}",
+            "to_month": f"{month:%Y-%m}",
+        }
+    )
     return render(request, "incentives/metrics/pod_metrics.html", ctx)
 
 
-def _render_card(request: HttpRequest, pod: Pod, month: date, metric: Metric, form=None, status=200) -> HttpResponse:
+def _render_card(
+    request: HttpRequest, pod: Pod, month: date, metric: Metric, form=None, status=200
+) -> HttpResponse:
     ctx = _pod_context(request, pod, month)
     ctx["card"] = _cards(pod, month, only=metric)[0]
     ctx["form"] = form
@@ -118,10 +143,17 @@ def pod_observation_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ObservationForm(request.POST, pod=pod)
     if form.is_valid():
         data = form.cleaned_data
-        row = metrics.ObservationRow(pod.pk, data["metric"].pk, data["date"], data["value"],
-                                     request.POST.get("external_id") or str(uuid.uuid4()),
-                                     data["evidence_url"] or "")
-        result = metrics.observations_upsert(rows=[row], source=Observation.Source.FORM, user=request.user)
+        row = metrics.ObservationRow(
+            pod.pk,
+            data["metric"].pk,
+            data["date"],
+            data["value"],
+            request.POST.get("external_id") or str(uuid.uuid4()),
+            data["evidence_url"] or "",
+        )
+        result = metrics.observations_upsert(
+            rows=[row], source=Observation.Source.FORM, user=request.user
+        )
         obs = result.observations[0]
         note = f"Recorded {obs.value} {data['metric'].unit} on {obs.date:%Y-%m-%d}."
         if obs.flag == Observation.Flag.FLAGGED:
@@ -144,7 +176,9 @@ def pod_observation_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _with_note(response: HttpResponse, note: str) -> HttpResponse:
     # The card carries its own status line so a screen reader hears what happened.
-    response.content = response.content.replace(b"<!--note-->", f'<p class="msg msg-success" role="status">{note}</p>'.encode())
+    response.content = response.content.replace(
+        b"<!--note-->", f'<p class="msg msg-success" role="status">{note}</p>'.encode()
+    )
     return response
 
 
@@ -160,11 +194,15 @@ def _metric_from_post(request: HttpRequest, pod: Pod) -> Metric:
 def pod_observation_review(request: HttpRequest, pk: int, obs_id: int) -> HttpResponse:
     pod = _get_pod_for_user(request, pk)
     if not permissions.can_review_observations(request.user, pod):
-        raise PermissionDenied("Flagged observations are reviewed by an Org Lead of the pod's unit.")
+        raise PermissionDenied(
+            "Flagged observations are reviewed by an Org Lead of the pod's unit."
+        )
     obs = get_object_or_404(Observation.objects.select_related("metric"), pk=obs_id, pod=pod)
     month = _month(request)
     try:
-        metrics.observation_review(observation=obs, decision=request.POST.get("decision", ""), user=request.user)
+        metrics.observation_review(
+            observation=obs, decision=request.POST.get("decision", ""), user=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     if request.htmx:
@@ -180,14 +218,29 @@ def pod_target_set(request: HttpRequest, pk: int) -> HttpResponse:
     month = _month(request)
     if form.is_valid():
         data = form.cleaned_data
-        metrics.target_set(metric=data["metric"], pod=pod, month=data["month"], threshold=data["threshold"],
-                           target=data["target"], stretch=data["stretch"])
-        messages.success(request, f"Target for {data['metric'].name} in {data['month']:%B %Y} saved.")
+        metrics.target_set(
+            metric=data["metric"],
+            pod=pod,
+            month=data["month"],
+            threshold=data["threshold"],
+            target=data["target"],
+            stretch=data["stretch"],
+        )
+        messages.success(
+            request, f"Target for {data['metric'].name} in {data['month']:%B %Y} saved."
+        )
         return redirect(f"/pods/{pod.pk}/metrics/?month={data['month']:%Y-%m}")
     ctx = _pod_context(request, pod, month)
-    ctx.update(cards=_cards(pod, month), target_form=form,
-               copy_form=TargetCopyForm(initial={"from_month": f"{metrics.add_months(month, -1):%Y-%m}",
-                                                 "to_month": f"{month:%Y-%m}"}))
+    ctx.update(
+        cards=_cards(pod, month),
+        target_form=form,
+        copy_form=TargetCopyForm(
+            initial={
+                "from_month": f"{metrics.add_months(month, -1):%Y-%m}",
+                "to_month": f"{month:%Y-%m}",
+            }
+        ),
+    )
     return render(request, "incentives/metrics/pod_metrics.html", ctx, status=422)
 
 
@@ -199,42 +252,72 @@ def pod_targets_copy(request: HttpRequest, pk: int) -> HttpResponse:
     month = _month(request)
     if form.is_valid():
         data = form.cleaned_data
-        n = metrics.targets_copy(pod=pod, from_month=data["from_month"], to_month=data["to_month"],
-                                 overwrite=data["overwrite"])
+        n = metrics.targets_copy(
+            pod=pod,
+            from_month=data["from_month"],
+            to_month=data["to_month"],
+            overwrite=data["overwrite"],
+        )
         if n:
-            messages.success(request, f"Copied {n} target(s) from {data['from_month']:%B %Y} to {data['to_month']:%B %Y}.")
+            messages.success(
+                request,
+                f"Copied {n} target(s) from {data['from_month']:%B %Y} "
+                f"to {data['to_month']:%B %Y}.",
+            )
         else:
-            messages.warning(request, f"Nothing to copy: {data['from_month']:%B %Y} has no targets "
-                                      "that are not already set in the other month.")
+            messages.warning(
+                request,
+                f"Nothing to copy: {data['from_month']:%B %Y} has no targets "
+                "that are not already set in the other month.",
+            )
         return redirect(f"/pods/{pod.pk}/metrics/?month={data['to_month']:%Y-%m}")
     for field, errors in form.errors.items():
         for error in errors:
-            messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else ''}: {error}"
+            )
     return redirect(f"/pods/{pod.pk}/metrics/?month={month:%Y-%m}")
 
 
 # --------------------------------------------------------------------------- definitions
+
 
 @login_required
 def metric_definitions(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
     units = permissions.units_visible_to(request.user)
     pods = Pod.objects.filter(org_unit__in=units).order_by("name")
-    form = MetricForm(request.POST or None, units=units, pods=pods,
-                      initial={"org_unit": units.first(), "kind": Metric.Kind.OUTCOME})
+    form = MetricForm(
+        request.POST or None,
+        units=units,
+        pods=pods,
+        initial={"org_unit": units.first(), "kind": Metric.Kind.OUTCOME},
+    )
     if request.method == "POST" and form.is_valid():
         metric = form.save()
         messages.success(request, f"Metric “{metric.name}” created.")
         return redirect("/metrics/definitions/")
-    defined = Metric.objects.filter(org_unit__in=units).select_related("org_unit", "owner_pod").order_by("org_unit__name", "kind", "name")
+    defined = (
+        Metric.objects.filter(org_unit__in=units)
+        .select_related("org_unit", "owner_pod")
+        .order_by("org_unit__name", "kind", "name")
+    )
     page = Paginator(defined, 50).get_page(request.GET.get("page"))
-    return render(request, "incentives/metrics/definitions.html", {
-        "form": form, "page": page, "examples": metrics.METRIC_EXAMPLES,
-        "refusal": metrics.PROCESS_METRIC_REFUSAL.format(name="Story points"),
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "incentives/metrics/definitions.html",
+        {
+            "form": form,
+            "page": page,
+            "examples": metrics.METRIC_EXAMPLES,
+            "refusal": metrics.PROCESS_METRIC_REFUSAL.format(name="Story points"),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 # --------------------------------------------------------------------------- org overview
+
 
 @login_required
 def metrics_overview(request: HttpRequest) -> HttpResponse:
@@ -244,14 +327,22 @@ def metrics_overview(request: HttpRequest) -> HttpResponse:
     pods_qs = permissions.pods_visible_to(request.user)
     if not permissions.is_org_lead(request.user):
         pods_qs = pods_qs.filter(pk__in=permissions.led_pod_ids(request.user))
-    pods_qs = pods_qs.filter(status=Pod.Status.ACTIVE).select_related("org_unit").order_by("org_unit__name", "name", "id")
+    pods_qs = (
+        pods_qs.filter(status=Pod.Status.ACTIVE)
+        .select_related("org_unit")
+        .order_by("org_unit__name", "name", "id")
+    )
     page = Paginator(pods_qs, PODS_PER_PAGE).get_page(request.GET.get("page"))
     pods = list(page.object_list)
     unit_ids = {p.org_unit_id for p in pods}
-    outcome = list(Metric.objects.filter(org_unit_id__in=unit_ids, kind=Metric.Kind.OUTCOME).order_by("name"))
+    outcome = list(
+        Metric.objects.filter(org_unit_id__in=unit_ids, kind=Metric.Kind.OUTCOME).order_by("name")
+    )
     pod_ids = [p.pk for p in pods]
-    targets = {(t.pod_id, t.metric_id): t
-               for t in MetricTarget.objects.filter(pod_id__in=pod_ids, month=month)}
+    targets = {
+        (t.pod_id, t.metric_id): t
+        for t in MetricTarget.objects.filter(pod_id__in=pod_ids, month=month)
+    }
     values = metrics.month_values(pod_ids, [m.pk for m in outcome], month)
     rows = []
     for pod in pods:
@@ -261,15 +352,28 @@ def metrics_overview(request: HttpRequest) -> HttpResponse:
             if m.org_unit_id == pod.org_unit_id and m.owner_pod_id in (None, pod.pk)
         ]
         scored = [c.attainment for c in cells if c.attainment is not None]
-        rows.append({"pod": pod, "cells": cells,
-                     "mean": round(sum(scored) / len(scored) * 100) if scored else None})
-    return render(request, "incentives/metrics/overview.html", {
-        "page": page, "rows": rows, "month": month,
-        "prev_month": metrics.add_months(month, -1), "next_month": metrics.add_months(month, 1),
-    })
+        rows.append(
+            {
+                "pod": pod,
+                "cells": cells,
+                "mean": round(sum(scored) / len(scored) * 100) if scored else None,
+            }
+        )
+    return render(
+        request,
+        "incentives/metrics/overview.html",
+        {
+            "page": page,
+            "rows": rows,
+            "month": month,
+            "prev_month": metrics.add_months(month, -1),
+            "next_month": metrics.add_months(month, 1),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- CSV import
+
 
 @login_required
 def metrics_import(request: HttpRequest) -> HttpResponse:
@@ -284,8 +388,12 @@ def metrics_import(request: HttpRequest) -> HttpResponse:
             if request.POST.get("confirm"):
                 check, result = imports.csv_import(user=request.user, text=text)
                 if result is not None:
-                    messages.success(request, f"Imported {result.created + result.updated} observations "
-                                              f"({result.created} new, {result.updated} updated, {result.flagged} flagged for review).")
+                    messages.success(
+                        request,
+                        f"Imported {result.created + result.updated} observations "
+                        f"({result.created} new, {result.updated} updated, "
+                        f"{result.flagged} flagged for review).",
+                    )
                     if request.htmx:
                         from django_htmx.http import HttpResponseClientRedirect
 
@@ -294,7 +402,11 @@ def metrics_import(request: HttpRequest) -> HttpResponse:
             else:
                 check = imports.csv_check(user=request.user, text=text)
             ctx.update(check=check, csv_text=text, preview=check.raw_rows[:20])
-    template = "incentives/metrics/import.html#result" if request.htmx else "incentives/metrics/import.html"
+    template = (
+        "incentives/metrics/import.html#result"
+        if request.htmx
+        else "incentives/metrics/import.html"
+    )
     status = 422 if ctx["check"] is not None and not ctx["check"].ok else 200
     if request.method == "POST" and not ctx["form"].is_valid():
         status = 422

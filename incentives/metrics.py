@@ -39,16 +39,40 @@ PROCESS_METRIC_REFUSAL = (
 METRIC_EXAMPLES = {
     Metric.Kind.OUTCOME: [
         ("Revenue", "EUR", "higher", "sum", "Money customers paid this month."),
-        ("Activation rate", "%", "higher", "last", "Share of new accounts reaching the 'aha' step in week one."),
-        ("90-day retention", "%", "higher", "last", "Customers still active 90 days after sign-up."),
+        (
+            "Activation rate",
+            "%",
+            "higher",
+            "last",
+            "Share of new accounts reaching the 'aha' step in week one.",
+        ),
+        (
+            "90-day retention",
+            "%",
+            "higher",
+            "last",
+            "Customers still active 90 days after sign-up.",
+        ),
         ("NPS", "score", "higher", "mean", "Net promoter score from in-product surveys."),
         ("Paid conversions", "accounts", "higher", "sum", "Trials that became paying accounts."),
-        ("Customer-facing incidents", "incidents", "lower", "sum", "Outages or bugs customers felt; empty value 0."),
+        (
+            "Customer-facing incidents",
+            "incidents",
+            "lower",
+            "sum",
+            "Outages or bugs customers felt; empty value 0.",
+        ),
         ("Time-to-value", "days", "lower", "mean", "Days from sign-up to the first useful result."),
     ],
     Metric.Kind.PROCESS: [
         ("Hours worked", "h", "higher", "sum", "Diagnosis only: are people overloaded?"),
-        ("Meetings", "meetings", "lower", "sum", "Diagnosis only: is the calendar eating the week?"),
+        (
+            "Meetings",
+            "meetings",
+            "lower",
+            "sum",
+            "Diagnosis only: is the calendar eating the week?",
+        ),
         ("Lines of code", "lines", "higher", "sum", "Diagnosis only; never a measure of value."),
         ("PRs / tickets closed", "items", "higher", "sum", "Diagnosis only: flow, not outcome."),
         ("Story points", "points", "higher", "sum", "Diagnosis only: an estimate of effort."),
@@ -59,10 +83,13 @@ METRIC_EXAMPLES = {
 def metric_ensure_pay_eligible(metric: Metric) -> None:
     """Refuse a process metric wherever pay is computed (plans, components, payouts)."""
     if metric.kind != Metric.Kind.OUTCOME:
-        raise ValidationError(PROCESS_METRIC_REFUSAL.format(name=metric.name), code="process_metric")
+        raise ValidationError(
+            PROCESS_METRIC_REFUSAL.format(name=metric.name), code="process_metric"
+        )
 
 
 # --------------------------------------------------------------------------- months
+
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
@@ -90,13 +117,31 @@ def parse_month(text: str | None, default: date) -> date:
 
 # --------------------------------------------------------------------------- definitions
 
+
 @transaction.atomic
-def metric_create(*, org_unit_id: int, key: str, name: str, kind: str, direction: str,
-                  aggregation: str, unit: str = "", description: str = "",
-                  owner_pod: Pod | None = None, empty_value: Decimal | None = None) -> Metric:
+def metric_create(
+    *,
+    org_unit_id: int,
+    key: str,
+    name: str,
+    kind: str,
+    direction: str,
+    aggregation: str,
+    unit: str = "",
+    description: str = "",
+    owner_pod: Pod | None = None,
+    empty_value: Decimal | None = None,
+) -> Metric:
     metric = Metric(
-        org_unit_id=org_unit_id, key=key, name=name, kind=kind, direction=direction,
-        aggregation=aggregation, unit=unit, description=description, owner_pod=owner_pod,
+        org_unit_id=org_unit_id,
+        key=key,
+        name=name,
+        kind=kind,
+        direction=direction,
+        aggregation=aggregation,
+        unit=unit,
+        description=description,
+        owner_pod=owner_pod,
         empty_value=empty_value,
     )
     if owner_pod is not None and owner_pod.org_unit_id != org_unit_id:
@@ -115,28 +160,36 @@ def metrics_for_pod(pod: Pod) -> QuerySet[Metric]:
 
 # --------------------------------------------------------------------------- targets
 
+
 def target_problems(direction: str, threshold: Any, target: Any, stretch: Any) -> list[str]:
     """What is wrong with these three values for this direction (empty when they are fine)."""
     if None in (threshold, target, stretch):
         return ["Threshold, target and stretch are all required."]
     if direction == Direction.HIGHER and not threshold < target < stretch:
-        return [f"Higher is better, so threshold < target < stretch is needed "
-                f"(got {threshold}, {target}, {stretch})."]
+        return [
+            f"Higher is better, so threshold < target < stretch is needed "
+            f"(got {threshold}, {target}, {stretch})."
+        ]
     if direction == Direction.LOWER and not threshold > target > stretch:
-        return [f"Lower is better, so threshold > target > stretch is needed "
-                f"(got {threshold}, {target}, {stretch})."]
+        return [
+            f"Lower is better, so threshold > target > stretch is needed "
+            f"(got {threshold}, {target}, {stretch})."
+        ]
     return []
 
 
 @transaction.atomic
-def target_set(*, metric: Metric, pod: Pod, month: date, threshold: Decimal, target: Decimal,
-               stretch: Decimal) -> MetricTarget:
+def target_set(
+    *, metric: Metric, pod: Pod, month: date, threshold: Decimal, target: Decimal, stretch: Decimal
+) -> MetricTarget:
     """Create or replace the pod's target for the metric in that month."""
     problems = target_problems(metric.direction, threshold, target, stretch)
     if problems:
         raise ValidationError(problems)
     row, _ = MetricTarget.objects.update_or_create(
-        metric=metric, pod=pod, month=month_start(month),
+        metric=metric,
+        pod=pod,
+        month=month_start(month),
         defaults={"threshold": threshold, "target": target, "stretch": stretch},
     )
     return row
@@ -150,24 +203,35 @@ def targets_copy(*, pod: Pod, from_month: date, to_month: date, overwrite: bool 
     """
     source = list(MetricTarget.objects.filter(pod=pod, month=month_start(from_month)))
     existing = set(
-        MetricTarget.objects.filter(pod=pod, month=month_start(to_month)).values_list("metric_id", flat=True)
+        MetricTarget.objects.filter(pod=pod, month=month_start(to_month)).values_list(
+            "metric_id", flat=True
+        )
     )
     rows = [
-        MetricTarget(metric_id=t.metric_id, pod=pod, month=month_start(to_month),
-                     threshold=t.threshold, target=t.target, stretch=t.stretch)
+        MetricTarget(
+            metric_id=t.metric_id,
+            pod=pod,
+            month=month_start(to_month),
+            threshold=t.threshold,
+            target=t.target,
+            stretch=t.stretch,
+        )
         for t in source
         if overwrite or t.metric_id not in existing
     ]
     if not rows:
         return 0
     MetricTarget.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["metric", "pod", "month"],
+        rows,
+        update_conflicts=True,
+        unique_fields=["metric", "pod", "month"],
         update_fields=["threshold", "target", "stretch"],
     )
     return len(rows)
 
 
 # --------------------------------------------------------------------------- observations
+
 
 def observations_that_count() -> QuerySet[Observation]:
     """Observations pay may follow: all but those a lead rejected (flagged-but-pending count)."""
@@ -218,7 +282,7 @@ _url = URLValidator()
 def parse_value(raw: Any) -> Decimal:
     """A Decimal that fits ``Observation.value`` (20 digits, 6 decimals), or ValueError."""
     if isinstance(raw, float):
-        raise ValueError(f"{raw!r} is a float; send numbers as decimal strings such as \"12.5\"")
+        raise ValueError(f'{raw!r} is a float; send numbers as decimal strings such as "12.5"')
     text = str(raw).strip().replace(",", "") if raw is not None else ""
     try:
         value = Decimal(text)
@@ -246,13 +310,20 @@ def parse_day(raw: Any, today: date) -> date:
     return day
 
 
-def observation_rows_resolve(*, user: User | AnonymousUser, raw_rows: Sequence[Mapping[str, Any]],
-                             source: str, today: date | None = None, first_row: int = 1) -> Resolution:
+def observation_rows_resolve(
+    *,
+    user: User | AnonymousUser,
+    raw_rows: Sequence[Mapping[str, Any]],
+    source: str,
+    today: date | None = None,
+    first_row: int = 1,
+) -> Resolution:
     """Validate raw rows (``pod`` id, ``metric`` key, ``date``, ``value``, optional
     ``external_id`` and ``evidence_url``) against the database and the user's rights.
 
     A constant number of queries whatever the number of rows. Every problem is reported with its
-    row number (``first_row`` for the first; a CSV's header is line 1); rows for pods the user may not write to are marked ``forbidden``.
+    row number (``first_row`` for the first; a CSV's header is line 1); rows for pods the user
+    may not write to are marked ``forbidden``.
     """
     today = today or date.today()
     result = Resolution()
@@ -267,7 +338,9 @@ def observation_rows_resolve(*, user: User | AnonymousUser, raw_rows: Sequence[M
     keys = {str(raw.get("metric", "")).strip() for raw in raw_rows}
     metrics = {
         (m.org_unit_id, m.key): m
-        for m in Metric.objects.filter(org_unit_id__in={p.org_unit_id for p in pods.values()}, key__in=keys)
+        for m in Metric.objects.filter(
+            org_unit_id__in={p.org_unit_id for p in pods.values()}, key__in=keys
+        )
     }
     seen: dict[tuple[int, str], int] = {}
     for index, raw in enumerate(raw_rows, start=first_row):
@@ -279,10 +352,14 @@ def observation_rows_resolve(*, user: User | AnonymousUser, raw_rows: Sequence[M
         except ValueError:
             pass
         if pod is None or pod.pk not in writable:
-            result.problems.append(RowProblem(
-                index, f"pod {raw_pod or '(empty)'!s} does not exist or you may not record observations for it",
-                forbidden=pod is not None,
-            ))
+            result.problems.append(
+                RowProblem(
+                    index,
+                    f"pod {raw_pod or '(empty)'} does not exist "
+                    "or you may not record observations for it",
+                    forbidden=pod is not None,
+                )
+            )
             continue
         key = str(raw.get("metric", "")).strip()
         metric = metrics.get((pod.org_unit_id, key))
@@ -314,17 +391,24 @@ def observation_rows_resolve(*, user: User | AnonymousUser, raw_rows: Sequence[M
         if not external_id:
             # A CSV re-imported without keys updates instead of duplicating: one value per
             # metric and day. The form and the API get a fresh key per observation.
-            external_id = (f"csv:{key}:{day:%Y-%m-%d}" if source == Observation.Source.CSV and day
-                           else str(uuid.uuid4()))
+            external_id = (
+                f"csv:{key}:{day:%Y-%m-%d}"
+                if source == Observation.Source.CSV and day
+                else str(uuid.uuid4())
+            )
         first = seen.get((pod.pk, external_id))
         if first is not None:
-            problems.append(f"duplicate key {external_id!r} for pod {pod.pk} (already on row {first})")
+            problems.append(
+                f"duplicate key {external_id!r} for pod {pod.pk} (already on row {first})"
+            )
         else:
             seen[(pod.pk, external_id)] = index
         if problems:
             result.problems.extend(RowProblem(index, p) for p in problems)
             continue
-        result.rows.append(ObservationRow(pod.pk, metric.pk, day, value, external_id, evidence, index))
+        result.rows.append(
+            ObservationRow(pod.pk, metric.pk, day, value, external_id, evidence, index)
+        )
     return result
 
 
@@ -340,8 +424,9 @@ _HISTORY_DAYS = 400
 
 
 @transaction.atomic
-def observations_upsert(*, rows: Sequence[ObservationRow], source: str,
-                        user: User | None) -> UpsertResult:
+def observations_upsert(
+    *, rows: Sequence[ObservationRow], source: str, user: User | None
+) -> UpsertResult:
     """Create or update observations by their key (pod, external_id), flagging anomalies.
 
     A re-sent observation updates its row. A row a lead already confirmed or rejected keeps
@@ -376,28 +461,56 @@ def observations_upsert(*, rows: Sequence[ObservationRow], source: str,
     for points in series.values():
         for pos, (day, is_new, value, i) in enumerate(points):
             if is_new:
-                earlier = [(d, v) for d, _, v, _ in points[max(0, pos - anomalies.WINDOW):pos]]
+                earlier = [(d, v) for d, _, v, _ in points[max(0, pos - anomalies.WINDOW) : pos]]
                 reasons[i] = anomalies.assess(day, value, earlier)
 
     objs, created, flagged = [], 0, 0
     for i, r in enumerate(rows):
         old = existing.get((r.pod_id, r.external_id))
-        flag, reason = (Observation.Flag.FLAGGED, reasons[i][:300]) if reasons[i] else (Observation.Flag.NONE, "")
+        flag, reason = (
+            (Observation.Flag.FLAGGED, reasons[i][:300])
+            if reasons[i]
+            else (Observation.Flag.NONE, "")
+        )
         if old is None:
             created += 1
-        elif (old["flag"] in (Observation.Flag.CONFIRMED, Observation.Flag.REJECTED)
-              and old["value"] == r.value and old["date"] == r.date and old["metric_id"] == r.metric_id):
+        elif (
+            old["flag"] in (Observation.Flag.CONFIRMED, Observation.Flag.REJECTED)
+            and old["value"] == r.value
+            and old["date"] == r.date
+            and old["metric_id"] == r.metric_id
+        ):
             flag, reason = old["flag"], old["flag_reason"]
         flagged += flag == Observation.Flag.FLAGGED
-        objs.append(Observation(
-            pod_id=r.pod_id, metric_id=r.metric_id, date=r.date, value=r.value, source=source,
-            recorded_by=user if user is not None and user.is_authenticated else None,
-            evidence_url=r.evidence_url, external_id=r.external_id, flag=flag, flag_reason=reason,
-        ))
+        objs.append(
+            Observation(
+                pod_id=r.pod_id,
+                metric_id=r.metric_id,
+                date=r.date,
+                value=r.value,
+                source=source,
+                recorded_by=user if user is not None and user.is_authenticated else None,
+                evidence_url=r.evidence_url,
+                external_id=r.external_id,
+                flag=flag,
+                flag_reason=reason,
+            )
+        )
     Observation.objects.bulk_create(
-        objs, update_conflicts=True, unique_fields=["pod", "external_id"],
-        update_fields=["metric", "date", "value", "source", "recorded_by", "evidence_url", "flag",
-                       "flag_reason", "updated_at"],
+        objs,
+        update_conflicts=True,
+        unique_fields=["pod", "external_id"],
+        update_fields=[
+            "metric",
+            "date",
+            "value",
+            "source",
+            "recorded_by",
+            "evidence_url",
+            "flag",
+            "flag_reason",
+            "updated_at",
+        ],
     )
     return UpsertResult(created, len(rows) - created, flagged, objs)
 
@@ -414,14 +527,22 @@ def observation_review(*, observation: Observation, decision: str, user: User) -
     observation.flag = flags[decision]
     observation.save(update_fields=["flag", "updated_at"])
     AuditEntry.objects.create(
-        actor=user, action=f"observation_{decision}ed",
-        data={"observation": observation.pk, "pod": observation.pod_id, "metric": observation.metric_id,
-              "date": observation.date.isoformat(), "value": str(observation.value), "before": before},
+        actor=user,
+        action=f"observation_{decision}ed",
+        data={
+            "observation": observation.pk,
+            "pod": observation.pod_id,
+            "metric": observation.metric_id,
+            "date": observation.date.isoformat(),
+            "value": str(observation.value),
+            "before": before,
+        },
     )
     return observation
 
 
 # --------------------------------------------------------------------------- month status
+
 
 def _decimal(value: Fraction | None) -> Decimal | None:
     if value is None:
@@ -442,7 +563,8 @@ class MetricMonth:
 
     @property
     def status(self) -> str:
-        """``none`` (no target), ``empty`` (no value), ``below``, ``partial``, ``met``, ``stretch``."""
+        """One of ``none`` (no target), ``empty`` (no value), ``below``, ``partial``, ``met``,
+        ``stretch``."""
         if self.target is None:
             return "none"
         if self.value is None:
@@ -451,8 +573,11 @@ class MetricMonth:
             return "below"
         if self.attainment < 1:
             return "partial"
-        reached_stretch = (self.value >= self.target.stretch if self.metric.direction == Direction.HIGHER
-                           else self.value <= self.target.stretch)
+        reached_stretch = (
+            self.value >= self.target.stretch
+            if self.metric.direction == Direction.HIGHER
+            else self.value <= self.target.stretch
+        )
         return "stretch" if reached_stretch else "met"
 
     @property
@@ -460,8 +585,9 @@ class MetricMonth:
         return None if self.attainment is None else round(self.attainment * 100)
 
 
-def metric_month(metric: Metric, target: MetricTarget | None,
-                 values: Sequence[tuple[date, Decimal]]) -> MetricMonth:
+def metric_month(
+    metric: Metric, target: MetricTarget | None, values: Sequence[tuple[date, Decimal]]
+) -> MetricMonth:
     """Aggregate the month's counting observations (``engine.aggregate``) and score them
     (``engine.attainment``); ``empty_value`` stands in for a month with no observation."""
     value = engine.aggregate([(d, Fraction(v)) for d, v in values], metric.aggregation)
@@ -470,21 +596,31 @@ def metric_month(metric: Metric, target: MetricTarget | None,
         value, used_empty = Fraction(metric.empty_value), True
     attainment = None
     if target is not None:
-        attainment = _decimal(engine.attainment(
-            value, direction=metric.direction, threshold=Fraction(target.threshold),
-            target=Fraction(target.target), stretch=Fraction(target.stretch),
-        ))
+        attainment = _decimal(
+            engine.attainment(
+                value,
+                direction=metric.direction,
+                threshold=Fraction(target.threshold),
+                target=Fraction(target.target),
+                stretch=Fraction(target.stretch),
+            )
+        )
     return MetricMonth(metric, target, _decimal(value), attainment, len(values), used_empty)
 
 
-def month_values(pod_ids: Iterable[int], metric_ids: Iterable[int],
-                 month: date) -> dict[tuple[int, int], list[tuple[date, Decimal]]]:
+def month_values(
+    pod_ids: Iterable[int], metric_ids: Iterable[int], month: date
+) -> dict[tuple[int, int], list[tuple[date, Decimal]]]:
     """Counting observations of the month by (pod, metric), in date then insertion order."""
     out: dict[tuple[int, int], list[tuple[date, Decimal]]] = {}
     rows = (
         observations_that_count()
-        .filter(pod_id__in=list(pod_ids), metric_id__in=list(metric_ids),
-                date__gte=month, date__lte=month_end(month))
+        .filter(
+            pod_id__in=list(pod_ids),
+            metric_id__in=list(metric_ids),
+            date__gte=month,
+            date__lte=month_end(month),
+        )
         .order_by("date", "id")
         .values_list("pod_id", "metric_id", "date", "value")
     )

@@ -8,6 +8,7 @@ services refuse (``PeriodFrozen``) and database triggers (migration 0002) refuse
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -256,6 +257,48 @@ def _ratio(value: Fraction | None) -> Decimal | None:
     return Decimal(engine.format_number(value)).quantize(Decimal("0.000001"))
 
 
+# --------------------------------------------------------------------------- bulk rows
+
+_PG_CASTS = {"DecimalField": "numeric", "BooleanField": "boolean", "CharField": "text",
+             "DateField": "date", "IntegerField": "integer"}
+
+
+def rows_insert(*, model, rows: Sequence[Any]) -> None:
+    """Insert unsaved instances in ONE statement whatever their number: the rows travel as
+    a single JSON parameter, unpacked by the database (``jsonb_array_elements`` /
+    ``json_each``). ``bulk_create`` would split them into batches on SQLite (parameter limit),
+    making the month close's query count grow with the org."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    payload = []
+    for obj in rows:
+        values = []
+        for f in fields:
+            value = getattr(obj, f.attname)
+            values.append(str(value) if isinstance(value, Decimal) else value)
+        payload.append(values)
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        picks = []
+        for i, f in enumerate(fields):
+            kind = f.get_internal_type()
+            if kind == "JSONField":
+                picks.append(f"r->{i}")
+            elif f.is_relation:
+                picks.append(f"(r->>{i})::bigint")
+            else:
+                picks.append(f"(r->>{i})::{_PG_CASTS.get(kind, 'text')}")
+        source = "jsonb_array_elements(%s::jsonb) AS r"
+    else:
+        picks = [f"json_extract(value, '$[{i}]')" for i in range(len(fields))]
+        source = "json_each(%s)"
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT {', '.join(picks)} FROM {source}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(payload, separators=(",", ":"))])
+
+
 # --------------------------------------------------------------------------- periods
 
 
@@ -308,8 +351,8 @@ def period_compute(*, user: User | None, org_unit: OrgUnit, month: date) -> Ince
             total_paid += line.amount
             payout_rows.append(Payout(period=period, pod=pod, person_id=int(line.person),
                                       amount=line.amount, breakdown=line.breakdown))
-    PodResult.objects.bulk_create(pod_rows, batch_size=5000)
-    Payout.objects.bulk_create(payout_rows, batch_size=5000)
+    rows_insert(model=PodResult, rows=pod_rows)
+    rows_insert(model=Payout, rows=payout_rows)
     adjustments = sum((p.amount for p in Payout.objects.filter(period=period, is_adjustment=True)
                        .only("amount")), Decimal("0"))
     period.plan = plan

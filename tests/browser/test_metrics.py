@@ -15,7 +15,9 @@ POINTS = "id => document.getElementById(id).data[0].x.length"
 LAST_Y = "id => { const d = document.getElementById(id).data[0]; return d.y[d.y.length - 1]; }"
 
 
-def test_it_lets_a_pod_lead_record_an_observation_and_see_the_chart_update(offline_page, live_server, artifacts_dir):
+def test_it_lets_a_pod_lead_record_an_observation_and_see_the_chart_update(
+    offline_page, live_server, artifacts_dir
+):
     page = offline_page
     demo_seed(people=30)
     browser_login(page, live_server, "podlead", "podwright-podlead")
@@ -38,7 +40,9 @@ def test_it_lets_a_pod_lead_record_an_observation_and_see_the_chart_update(offli
     expect(card.locator(".msg-success")).to_contain_text(f"Recorded {value}")
     expect(card.locator("[data-testid=month-value]")).to_have_text(f"{value:g}")
     chart_id = card.locator(".js-plotly-plot").get_attribute("id")  # a fresh chart, a fresh id
-    page.wait_for_function(f"id => document.getElementById(id).data[0].x.length === {before + 1}", arg=chart_id)
+    page.wait_for_function(
+        f"id => document.getElementById(id).data[0].x.length === {before + 1}", arg=chart_id
+    )
     assert float(page.evaluate(LAST_Y, chart_id)) == value
     obs = Observation.objects.filter(source="form").get()
     assert (float(obs.value), obs.recorded_by.username) == (value, "podlead")
@@ -46,7 +50,9 @@ def test_it_lets_a_pod_lead_record_an_observation_and_see_the_chart_update(offli
     # A bad value is explained in place and nothing is saved.
     card.locator("input[name=value]").fill("lots")
     card.locator("button:has-text('Record')").click()
-    expect(page.locator("section.metric-card .error-list")).to_contain_text("'lots' is not a number")
+    expect(page.locator("section.metric-card .error-list")).to_contain_text(
+        "'lots' is not a number"
+    )
     assert Observation.objects.filter(source="form").count() == 1
     # Full-page screenshots resize the viewport and with it the responsive charts: take them last.
     page.screenshot(path=str(artifacts_dir / "metrics-pod-after.png"), full_page=True)
@@ -60,7 +66,13 @@ def test_it_shows_the_org_lead_the_overview(offline_page, live_server, artifacts
     page.click("nav.mainnav >> text=Metrics")
     expect(page.locator("h1")).to_contain_text("Outcome metrics")
     assert page.locator("table.overview tbody tr").count() == 6
-    assert page.locator(".chip-metric.progress-met, .chip-metric.progress-partial, .chip-metric.progress-below, .chip-metric.progress-stretch").count() > 0
+    assert (
+        page.locator(
+            ".chip-metric.progress-met, .chip-metric.progress-partial, "
+            ".chip-metric.progress-below, .chip-metric.progress-stretch"
+        ).count()
+        > 0
+    )
     page.screenshot(path=str(artifacts_dir / "metrics-overview.png"), full_page=True)
     page.click("text=Definitions")
     expect(page.locator("h2", has_text="Outcome or process?")).to_be_visible()

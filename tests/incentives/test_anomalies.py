@@ -84,4 +84,3 @@ def test_it_joins_every_reason():
     reason = anomalies.assess(date(2026, 4, 30), Decimal("90"), history)
     assert "far above" in reason and "jump of +" in reason
     assert anomalies.assess(date(2026, 4, 30), Decimal("41"), history) == ""
-

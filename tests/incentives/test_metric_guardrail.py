@@ -6,7 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from incentives.metrics import metric_ensure_pay_eligible, observation_rows_resolve, observations_upsert
+from incentives.metrics import (
+    metric_ensure_pay_eligible,
+    observation_rows_resolve,
+    observations_upsert,
+)
 from incentives.models import IncentivePlan, Observation, PlanComponent
 from tests.conftest import login
 from tests.incentives.metric_factories import make_metric
@@ -15,13 +19,23 @@ pytestmark = pytest.mark.django_db
 
 
 def _component(plan, metric):
-    return PlanComponent(plan=plan, metric=metric, weight=Decimal("1"), threshold=Decimal("10"),
-                         target=Decimal("20"), stretch=Decimal("30"))
+    return PlanComponent(
+        plan=plan,
+        metric=metric,
+        weight=Decimal("1"),
+        threshold=Decimal("10"),
+        target=Decimal("20"),
+        stretch=Decimal("30"),
+    )
 
 
 def _plan(unit):
-    return IncentivePlan.objects.create(org_unit=unit, name="Plan", effective_from=date(2026, 1, 1),
-                                        standard_cost_per_fte=Decimal("9000"))
+    return IncentivePlan.objects.create(
+        org_unit=unit,
+        name="Plan",
+        effective_from=date(2026, 1, 1),
+        standard_cost_per_fte=Decimal("9000"),
+    )
 
 
 def test_it_refuses_a_process_metric_with_the_reason(personas):
@@ -40,7 +54,9 @@ def test_it_accepts_an_outcome_metric(personas):
 
 def test_it_keeps_a_process_metric_out_of_a_plan(personas):
     plan = _plan(personas.unit_a)
-    component = _component(plan, make_metric(personas.unit_a, "hours", kind="process", name="Hours"))
+    component = _component(
+        plan, make_metric(personas.unit_a, "hours", kind="process", name="Hours")
+    )
     with pytest.raises(ValidationError) as exc:
         component.full_clean()
     assert "Pay follows outcomes, not effort" in exc.value.message_dict["metric"][0]
@@ -56,8 +72,14 @@ def test_it_lets_an_outcome_metric_into_a_plan(personas):
 
 def test_it_still_records_a_process_metric_for_diagnosis(personas):
     make_metric(personas.unit_a, "hours", kind="process")
-    res = observation_rows_resolve(user=personas.pod_lead, source="api", today=date(2026, 5, 1),
-                                   raw_rows=[{"pod": personas.pod_a.pk, "metric": "hours", "date": "2026-04-30", "value": "38"}])
+    res = observation_rows_resolve(
+        user=personas.pod_lead,
+        source="api",
+        today=date(2026, 5, 1),
+        raw_rows=[
+            {"pod": personas.pod_a.pk, "metric": "hours", "date": "2026-04-30", "value": "38"}
+        ],
+    )
     assert not res.problems
     observations_upsert(rows=res.rows, source="api", user=personas.pod_lead)
     assert Observation.objects.get().value == Decimal("38")
@@ -66,7 +88,16 @@ def test_it_still_records_a_process_metric_for_diagnosis(personas):
 def test_it_shows_the_lead_the_examples_and_the_refusal(client, personas):
     login(client, personas.org_lead)
     html = client.get("/metrics/definitions/").content.decode()
-    for example in ("Revenue", "Activation rate", "NPS", "Customer-facing incidents", "Time-to-value",
-                    "Hours worked", "Lines of code", "Story points", "Meetings"):
+    for example in (
+        "Revenue",
+        "Activation rate",
+        "NPS",
+        "Customer-facing incidents",
+        "Time-to-value",
+        "Hours worked",
+        "Lines of code",
+        "Story points",
+        "Meetings",
+    ):
         assert example in html
     assert "Pay follows outcomes, not effort" in html

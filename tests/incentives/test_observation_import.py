@@ -24,34 +24,69 @@ def metric(personas):
 
 def _good(personas) -> str:
     pod = personas.pod_a.pk
-    return HEADER + f"{pod},activation,2026-03-31,41.5,crm-1,https://crm.example.com/1\n{pod},activation,2026-04-30,43,,\n"
+    return (
+        HEADER
+        + f"{pod},activation,2026-03-31,41.5,crm-1,https://crm.example.com/1\n{pod},activation,2026-04-30,43,,\n"
+    )
 
 
 def test_it_imports_good_rows(personas, metric):
     check, result = csv_import(user=personas.pod_lead, text=_good(personas))
     assert check.ok and (result.created, result.updated) == (2, 0)
-    assert sorted(Observation.objects.values_list("value", "source")) == [(Decimal("41.5"), "csv"), (Decimal("43"), "csv")]
+    assert sorted(Observation.objects.values_list("value", "source")) == [
+        (Decimal("41.5"), "csv"),
+        (Decimal("43"), "csv"),
+    ]
     # Re-importing the same file updates: a row without a key gets one from metric and date.
     check, result = csv_import(user=personas.pod_lead, text=_good(personas).replace("43,", "44,"))
     assert (result.created, result.updated) == (0, 2)
     assert Observation.objects.get(external_id="csv:activation:2026-04-30").value == Decimal("44")
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("{pod},nps,2026-04-01,10,,", "Row 3: unknown metric 'nps' for pod Onboarding"),
-    ("999999,activation,2026-04-01,10,,", "Row 3: pod 999999 does not exist or you may not record observations for it"),
-    ("{other},activation,2026-04-01,10,,", "Row 3: pod {other} does not exist or you may not record observations for it"),
-    ("{pod},activation,2026-02-30,10,,", "Row 3: date '2026-02-30' is not a date in the form YYYY-MM-DD"),
-    ("{pod},activation,31/03/2026,10,,", "Row 3: date '31/03/2026' is not a date in the form YYYY-MM-DD"),
-    ("{pod},activation,2026-04-01,ten,,", "Row 3: value 'ten' is not a number"),
-    ("{pod},activation,2026-04-01,1.1234567,,", "Row 3: value '1.1234567' has more than 6 decimal places"),
-    ("{pod},activation,2026-04-01,NaN,,", "Row 3: value 'NaN' is not a finite number"),
-    ("{pod},activation,2026-04-01,10,crm-1,", "Row 3: duplicate key 'crm-1' for pod {pod} (already on row 2)"),
-    ("{pod},activation,2026-04-01,10,,ftp:/x", "Row 3: evidence_url 'ftp:/x' is not a valid http(s) link"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{pod},nps,2026-04-01,10,,", "Row 3: unknown metric 'nps' for pod Onboarding"),
+        (
+            "999999,activation,2026-04-01,10,,",
+            "Row 3: pod 999999 does not exist or you may not record observations for it",
+        ),
+        (
+            "{other},activation,2026-04-01,10,,",
+            "Row 3: pod {other} does not exist or you may not record observations for it",
+        ),
+        (
+            "{pod},activation,2026-02-30,10,,",
+            "Row 3: date '2026-02-30' is not a date in the form YYYY-MM-DD",
+        ),
+        (
+            "{pod},activation,31/03/2026,10,,",
+            "Row 3: date '31/03/2026' is not a date in the form YYYY-MM-DD",
+        ),
+        ("{pod},activation,2026-04-01,ten,,", "Row 3: value 'ten' is not a number"),
+        (
+            "{pod},activation,2026-04-01,1.1234567,,",
+            "Row 3: value '1.1234567' has more than 6 decimal places",
+        ),
+        ("{pod},activation,2026-04-01,NaN,,", "Row 3: value 'NaN' is not a finite number"),
+        (
+            "{pod},activation,2026-04-01,10,crm-1,",
+            "Row 3: duplicate key 'crm-1' for pod {pod} (already on row 2)",
+        ),
+        (
+            "{pod},activation,2026-04-01,10,,ftp:/x",
+            "Row 3: evidence_url 'ftp:/x' is not a valid http(s) link",
+        ),
+    ],
+)
 def test_it_reports_each_kind_of_bad_row_and_saves_nothing(personas, metric, line, message):
     pod, other = personas.pod_a.pk, personas.pod_b.pk
-    text = HEADER + f"{pod},activation,2026-03-31,41.5,crm-1,\n" + line.format(pod=pod, other=other) + "\n"
+    text = (
+        HEADER
+        + f"{pod},activation,2026-03-31,41.5,crm-1,\n"
+        + line.format(pod=pod, other=other)
+        + "\n"
+    )
     check, result = csv_import(user=personas.pod_lead, text=text)
     assert result is None
     assert check.problems == [message.format(pod=pod, other=other)]
@@ -60,15 +95,23 @@ def test_it_reports_each_kind_of_bad_row_and_saves_nothing(personas, metric, lin
 
 def test_it_reports_every_bad_row_at_once(personas, metric):
     pod = personas.pod_a.pk
-    text = HEADER + f"{pod},nps,2026-04-01,1,,\n{pod},activation,yesterday,x,,\n{pod},activation,2026-04-02,3,,\n"
+    text = (
+        HEADER
+        + f"{pod},nps,2026-04-01,1,,\n{pod},activation,yesterday,x,,\n"
+        + f"{pod},activation,2026-04-02,3,,\n"
+    )
     check = csv_check(user=personas.pod_lead, text=text)
     assert [str(p)[:6] for p in check.resolution.problems] == ["Row 2:", "Row 3:", "Row 3:"]
     assert not check.ok
 
 
 def test_it_names_missing_columns(personas, metric):
-    check = csv_check(user=personas.pod_lead, text="pod,metric,when,amount\n1,activation,2026-04-01,3\n")
-    assert check.problems == ["The header must name the columns pod, metric, date, value (missing: date, value)."]
+    check = csv_check(
+        user=personas.pod_lead, text="pod,metric,when,amount\n1,activation,2026-04-01,3\n"
+    )
+    assert check.problems == [
+        "The header must name the columns pod, metric, date, value (missing: date, value)."
+    ]
 
 
 def test_it_previews_then_imports_through_the_page(client, personas, metric):
@@ -81,7 +124,10 @@ def test_it_previews_then_imports_through_the_page(client, personas, metric):
     r = client.post("/metrics/import/", {"csv_text": _good(personas), "confirm": "1"})
     assert r.status_code == 302
     assert Observation.objects.count() == 2
-    assert "Imported 2 observations (2 new, 0 updated, 0 flagged for review)." in client.get("/metrics/import/").content.decode()
+    assert (
+        "Imported 2 observations (2 new, 0 updated, 0 flagged for review)."
+        in client.get("/metrics/import/").content.decode()
+    )
 
 
 def test_it_shows_the_problems_on_the_page(client, personas, metric):
@@ -90,15 +136,24 @@ def test_it_shows_the_problems_on_the_page(client, personas, metric):
     upload = SimpleUploadedFile("obs.csv", text.encode(), content_type="text/csv")
     r = client.post("/metrics/import/", {"file": upload}, headers={"HX-Request": "true"})
     html = r.content.decode()
-    assert "1 problem — nothing was saved" in html and f"Row 2: pod {personas.pod_b.pk} does not exist" in html
+    assert (
+        "1 problem — nothing was saved" in html
+        and f"Row 2: pod {personas.pod_b.pk} does not exist" in html
+    )
     assert "Import 1 observation" not in html
-    r = client.post("/metrics/import/", {"csv_text": text, "confirm": "1"})  # a forged confirm is checked again
+    r = client.post(
+        "/metrics/import/", {"csv_text": text, "confirm": "1"}
+    )  # a forged confirm is checked again
     assert r.status_code == 422 and not Observation.objects.exists()
 
 
 def test_it_refuses_a_file_that_is_not_utf8(client, personas, metric):
     login(client, personas.pod_lead)
-    upload = SimpleUploadedFile("obs.csv", "pod,metric,date,value\n1,é,2026-04-01,1\n".encode("utf-16"), content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "obs.csv",
+        "pod,metric,date,value\n1,é,2026-04-01,1\n".encode("utf-16"),
+        content_type="text/csv",
+    )
     r = client.post("/metrics/import/", {"file": upload})
     assert r.status_code == 422 and "is not UTF-8 text" in r.content.decode()
 
