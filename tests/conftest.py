@@ -206,40 +206,29 @@ def eager_celery():
     app.conf.task_always_eager = previous
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_may_delete_frozen_periods():
     """Let a transactional test's flush on SQLite delete approved periods.
 
     Approved/locked periods are frozen by database triggers. PostgreSQL flushes with TRUNCATE,
-    which fires no row trigger; SQLite flushes with DELETE, which does. For the flush only, we
-    hold the same reset token the admin-only demo reset uses, and drop it straight after.
+    which fires no row trigger; SQLite flushes with DELETE, which does. Inside the flush only,
+    we hold the same reset token the admin-only demo reset uses, and drop it in the same
+    transaction.
     """
-    fixtures = getattr(item, "fixturenames", ())
-    transactional = "transactional_db" in fixtures or "live_server" in fixtures
-    marker = item.get_closest_marker("django_db")
-    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
-        transactional = True
-    if not transactional:
-        yield
-        return
-    from django.db import connection
-    from pytest_django.plugin import blocking_manager_key
+    from django.db.backends.sqlite3.operations import DatabaseOperations
 
-    blocker = item.config.stash[blocking_manager_key]
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:
-        _reset_token(blocker, "INSERT OR IGNORE INTO incentives_reset_token (id) VALUES (1)")
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if not statements:
+            return statements
+        return [
+            "INSERT OR IGNORE INTO incentives_reset_token (id) VALUES (1)",
+            *statements,
+            "DELETE FROM incentives_reset_token",
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
     yield
-    if sqlite:
-        _reset_token(blocker, "DELETE FROM incentives_reset_token")
-
-
-def _reset_token(blocker, sql: str) -> None:
-    from django.db import DatabaseError, connection
-
-    with blocker.unblock():
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-        except DatabaseError:
-            pass  # no migrated database on this connection: no triggers either
+    DatabaseOperations.sql_flush = original
