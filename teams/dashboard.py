@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Sum
+from django.utils import timezone
 
 from incentives.metrics import add_months
 from incentives.models import PodResult
@@ -116,3 +118,47 @@ def pool_trend(unit_ids: Iterable[int], *, month: date, months: int = 12) -> lis
                               float(r["attainment"]) if r and r["attainment"] is not None else None,
                               r["pods"] if r else 0))
     return out
+
+
+# --- This month's projection, summarised and cached for the dashboard -----------------------
+
+PROJECTION_TTL = 300  # seconds: on 10,000 people the engine takes about a second
+
+
+@dataclass
+class PodPool:
+    attainment: float
+    baseline: float
+    fte: float
+    pool: Decimal
+
+
+@dataclass
+class PoolSummary:
+    pods: dict[int, PodPool]
+    currencies: list[str]
+    refused: list[str]
+    computed_at: datetime
+
+    @property
+    def total_pool(self) -> Decimal:
+        return sum((p.pool for p in self.pods.values()), Decimal("0"))
+
+
+def projection_summary(unit_ids: Iterable[int], *, month: date, until: date) -> PoolSummary:
+    """Month-to-date projection of these units (``project_month``), kept for ``PROJECTION_TTL``
+    seconds so the dashboard of a big org does not run the engine on every view."""
+    from incentives.projections import project_month
+
+    unit_ids = sorted(unit_ids)
+    key = f"podwright:dashboard-projection:{until.isoformat()}:{','.join(map(str, unit_ids))}"
+    summary = cache.get(key)
+    if summary is None:
+        projection = project_month(unit_ids=unit_ids, month=month, until=until)
+        summary = PoolSummary(
+            pods={pk: PodPool(float(r.attainment), float(r.baseline_headcount), float(r.fte), r.pool)
+                  for pk, r in projection.pods.items()},
+            currencies=projection.currencies, refused=projection.refused, computed_at=timezone.now(),
+        )
+        cache.set(key, summary, PROJECTION_TTL)
+    return summary

@@ -67,11 +67,12 @@ def efficiency_scatter(points: Sequence[tuple[str, str, float, float, float]], *
     Below the diagonal a pod does its scope with fewer people than a traditional team would."""
     biggest = max([p[4] for p in points] + [1.0])
     fig = go.Figure(go.Scatter(
-        x=[p[2] for p in points], y=[p[3] for p in points], mode="markers", text=[p[0] for p in points],
-        customdata=[[p[1], round(p[4], 2)] for p in points],
+        x=[p[2] for p in points], y=[p[3] for p in points], mode="markers",
+        text=[f"{p[0]}<br>pool {p[4]:,.2f} {currency}" for p in points],
+        customdata=[p[1] for p in points],  # flat: plotly validates nested lists slowly (2,000 pods)
         marker={"size": [8 + 30 * (p[4] / biggest) ** 0.5 for p in points], "color": ACCENT, "opacity": 0.6,
                 "line": {"color": "#fff", "width": 1}},
-        hovertemplate="%{text}<br>baseline %{x} · FTE %{y}<br>pool %{customdata[1]} " + currency + "<extra></extra>",
+        hovertemplate="%{text}<br>baseline %{x} · FTE %{y}<extra></extra>",
     ))
     top = max([p[2] for p in points] + [p[3] for p in points] + [1.0]) * 1.1
     fig.add_shape(type="line", x0=0, y0=0, x1=top, y1=top, line={"color": "#98a2b3", "dash": "dash"})

@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from incentives.metrics import month_start
-from incentives.projections import project_month
 from incentives.report_views import report_list_url, report_url_for
 
 from . import dashboard, dashboard_charts, permissions, views
@@ -42,8 +41,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     month = month_start(today)
     coverage = dashboard.pod_coverage(unit_ids)
     numbers = dashboard.headline(unit_ids, coverage)
-    projection = project_month(unit_ids=unit_ids, month=month, until=today)
-    pod_url = {c.pod_id: reverse("pod-detail", args=[c.pod_id]) for c in coverage}
+    projection = dashboard.projection_summary(unit_ids, month=month, until=today)
+    url_pattern = reverse("pod-detail", args=[987654321]).replace("987654321", "{}")  # one reverse for 2,000 pods
+    pod_url = {c.pod_id: url_pattern.format(c.pod_id) for c in coverage}
     names = {c.pod_id: c.name for c in coverage}
 
     weakest = sorted(coverage, key=lambda c: (-len(c.missing), c.weakest, c.name))[:CHART_PODS]
@@ -52,13 +52,13 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     ) if weakest else ""
 
     attained = sorted(
-        ((names.get(pk, str(pk)), pod_url.get(pk, ""), float(r.attainment)) for pk, r in projection.pods.items()),
+        ((names.get(pk, str(pk)), pod_url.get(pk, ""), r.attainment) for pk, r in projection.pods.items()),
         key=lambda row: (row[2], row[0]),
     )
     currency = " / ".join(projection.currencies)
     attainment = dashboard_charts.attainment_bars(attained[:CHART_PODS]) if attained else ""
     efficiency = dashboard_charts.efficiency_scatter(
-        [(names.get(pk, str(pk)), pod_url.get(pk, ""), float(r.baseline_headcount), float(r.fte), float(r.pool))
+        [(names.get(pk, str(pk)), pod_url.get(pk, ""), r.baseline, r.fte, float(r.pool))
          for pk, r in projection.pods.items()],
         currency=currency,
     ) if projection.pods else ""

@@ -17,6 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _unfreeze_for_flush():
     """Approved periods cannot be deleted (a trigger); the database flush after each browser
     test goes through the bonuses slice's admin-only reset path first."""
+    from django.core.cache import cache
+
+    cache.clear()  # the dashboard's projection of an earlier test's org
     yield
     try:
         from incentives.services import periods_delete_for_reset

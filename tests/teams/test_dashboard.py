@@ -13,6 +13,14 @@ from tests.incentives.report_data import THIS_MONTH, grow, make_period, make_pla
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_projection():
+    """The dashboard keeps its projection for a few minutes; every test starts without one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _stat(html: str, name: str) -> str:
     return re.search(rf'data-stat="{name}">([^<]*)<', html).group(1)
 
@@ -95,15 +103,36 @@ def test_it_renders_the_dashboard_with_constant_queries(client, personas, django
     make_plan(personas.unit_a)
     grow(personas.unit_a, pods=2)
     make_period(personas.unit_a, add_months(THIS_MONTH, -1))
+    from django.core.cache import cache
+
     login(client, personas.org_lead)
     assert client.get("/").status_code == 200
+    n_cached = count_queries(lambda: client.get("/"))
+    cache.clear()
     n = count_queries(lambda: client.get("/"))
+    assert n > n_cached  # the projection's queries
     grow(personas.unit_a, pods=30, prefix="more")
     make_period(personas.unit_a, add_months(THIS_MONTH, -2))
     for pod in personas.unit_a.pods.all()[:5]:
         observe(pod, personas.unit_a, Decimal("41"))
+    cache.clear()
     with django_assert_num_queries(n):
         assert client.get("/").status_code == 200
+    with django_assert_num_queries(n_cached):
+        assert client.get("/").status_code == 200
+
+
+def test_it_keeps_the_projection_for_a_few_minutes(client, personas):
+    from django.core.cache import cache
+
+    make_plan(personas.unit_a)
+    grow(personas.unit_a, pods=2, observe_value=55)
+    login(client, personas.org_lead)
+    before = _stat(client.get("/").content.decode(), "pool")
+    grow(personas.unit_a, pods=2, prefix="late", observe_value=55)
+    assert _stat(client.get("/").content.decode(), "pool") == before
+    cache.clear()
+    assert _stat(client.get("/").content.decode(), "pool") != before
 
 
 def test_it_caps_the_charts_to_the_weakest_pods_for_big_orgs(client, personas):
