@@ -334,7 +334,16 @@ def period_what_if(request: HttpRequest, pk: int) -> HttpResponse:
             if str(pod.pk) in shown_ids:
                 rows.append({"pod": pod, "res": res, "before": baseline.get(pod.pk),
                              "values": [(c.metric, engine.format_number(c.value)) for c in res.components]})
+    # The month's real values, shown as placeholders next to each input.
+    real = {}
+    if not request.htmx:
+        plain = simulator.run(inputs, simulator.WhatIf(plan={}, targets={}, values={}),
+                              month=period.month, pod_ids=shown_ids)
+        real = {p.id: [(c.metric, engine.format_number(c.value)) for c in p.components]
+                for p in plain.pods}
+    input_rows = [{"pod": pod, "values": real.get(str(pod.pk), [])} for pod in shown]
     context = {"period": period, "inputs": inputs, "shown": shown, "rows": rows,
+               "input_rows": input_rows,
                "errors": errors, "totals": totals, "n_pods": len(inputs.pods),
                "sim_pods": SIM_PODS, "currency": period.plan.currency}
     if request.htmx:
