@@ -84,11 +84,24 @@ def _pages() -> list[tuple[str, str, str]]:
     from teams.models import PodMembership
 
     member = User.objects.get(username="member").person
-    pod_id = PodMembership.objects.current().filter(person=member).values_list("pod_id", flat=True).first()
-    period = (IncentivePeriod.objects.filter(status__in=["approved", "locked"])
-              .order_by("-month", "org_unit__name").first())
-    biggest = (Payout.objects.filter(period__month=period.month).values("period_id")
-               .annotate(n=Count("id")).order_by("-n").first())
+    pod_id = (
+        PodMembership.objects.current()
+        .filter(person=member)
+        .values_list("pod_id", flat=True)
+        .first()
+    )
+    period = (
+        IncentivePeriod.objects.filter(status__in=["approved", "locked"])
+        .order_by("-month", "org_unit__name")
+        .first()
+    )
+    biggest = (
+        Payout.objects.filter(period__month=period.month)
+        .values("period_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
     period = IncentivePeriod.objects.get(pk=biggest["period_id"])
     root = period.org_unit.parent_id or period.org_unit_id
     return [
@@ -123,16 +136,18 @@ def _measure(runs: int) -> None:
     for name in ("member", "orglead"):
         clients[name] = Client()
         clients[name].force_login(User.objects.get(username=name))
-    print(f"org: {Person.objects.count()} people, {Pod.objects.count()} pods, "
-          f"{PodResult.objects.count()} pod results, {Payout.objects.count()} payouts; "
-          f"database {connection.vendor}; {runs} runs per page")
+    print(
+        f"org: {Person.objects.count()} people, {Pod.objects.count()} pods, "
+        f"{PodResult.objects.count()} pod results, {Payout.objects.count()} payouts; "
+        f"database {connection.vendor}; {runs} runs per page"
+    )
     rows = []
     for label, who, url in _pages():
         client = clients[who]
 
         fresh = label.endswith("(recomputed)")
 
-        def get():
+        def get(client=client, url=url, fresh=fresh):
             if fresh:  # the projection is cached for 5 minutes; time a view that computes it
                 cache.clear()
             response = client.get(url)
@@ -156,18 +171,27 @@ def _measure(runs: int) -> None:
             times.append(time.perf_counter() - started)
         rows.append((label, statistics.median(times), max(times), n_queries, size))
     base = rows[0][1]
-    print(f"{'page':34} {'median ms':>10} {'max ms':>8} {'× trivial':>10} {'queries':>8} {'KiB':>7}")
+    print(
+        f"{'page':34} {'median ms':>10} {'max ms':>8} {'× trivial':>10} {'queries':>8} {'KiB':>7}"
+    )
     for label, median, slowest, queries, size in rows:
-        print(f"{label:34} {median * 1000:10.1f} {slowest * 1000:8.1f} {median / base:10.1f} {queries:8d} "
-              f"{size / 1024:7.0f}")
+        print(
+            f"{label:34} {median * 1000:10.1f} {slowest * 1000:8.1f} {median / base:10.1f} "
+            f"{queries:8d} "
+            f"{size / 1024:7.0f}"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--db", type=Path, default=ROOT / "bench" / "pages.sqlite3")
-    parser.add_argument("--reseed", action="store_true", help="seed again even if the file has the people")
+    parser.add_argument(
+        "--reseed", action="store_true", help="seed again even if the file has the people"
+    )
     args = parser.parse_args()
     _setup(args.db.resolve())
     _seed(args.people, args.reseed)

@@ -82,17 +82,30 @@ def _engine_plan(plan: IncentivePlan) -> engine.Plan:
         split=plan.split,
         components=[
             engine.Component(
-                metric=c.metric.key, kind=c.metric.kind, weight=c.weight, direction=c.metric.direction,
-                threshold=c.threshold, target=c.target, stretch=c.stretch, aggregate=c.aggregation,
-                floor=c.floor, attainment_cap=c.attainment_cap, empty_value=c.metric.empty_value,
+                metric=c.metric.key,
+                kind=c.metric.kind,
+                weight=c.weight,
+                direction=c.metric.direction,
+                threshold=c.threshold,
+                target=c.target,
+                stretch=c.stretch,
+                aggregate=c.aggregation,
+                floor=c.floor,
+                attainment_cap=c.attainment_cap,
+                empty_value=c.metric.empty_value,
             )
             for c in plan.components.all()
         ],
     )
 
 
-def engine_inputs(*, unit_ids: Iterable[int], month: date, until: date | None = None,
-                  pod_ids: Iterable[int] | None = None) -> list[UnitInputs]:
+def engine_inputs(
+    *,
+    unit_ids: Iterable[int],
+    month: date,
+    until: date | None = None,
+    pod_ids: Iterable[int] | None = None,
+) -> list[UnitInputs]:
     """Engine inputs for ``month`` with observations up to ``until`` (month-to-date): the pods
     ``period_compute`` pays of every unit, or only ``pod_ids`` (then active pods, about seven
     queries whatever the number of pods or people)."""
@@ -122,18 +135,26 @@ def engine_inputs(*, unit_ids: Iterable[int], month: date, until: date | None = 
         members[pod_id][person_id] = engine.MemberInput(
             id=str(person_id), base_pay=base_pay, allocation=allocation, start=start, end=end
         )
-    metric_keys = {c.metric_id: c.metric.key for plan in plans.values() for c in plan.components.all()}
+    metric_keys = {
+        c.metric_id: c.metric.key for plan in plans.values() for c in plan.components.all()
+    }
     observations: dict[int, list[engine.ObservationInput]] = {pk: [] for pk in pods}
     rows = (
         observations_that_count()
-        .filter(pod_id__in=list(pods), metric_id__in=list(metric_keys), date__gte=month, date__lte=until)
+        .filter(
+            pod_id__in=list(pods), metric_id__in=list(metric_keys), date__gte=month, date__lte=until
+        )
         .order_by("date", "id")
         .values_list("pod_id", "metric_id", "date", "value")
     )
     for pod_id, metric_id, day, value in rows:
-        observations[pod_id].append(engine.ObservationInput(metric=metric_keys[metric_id], date=day, value=value))
+        observations[pod_id].append(
+            engine.ObservationInput(metric=metric_keys[metric_id], date=day, value=value)
+        )
     targets: dict[int, dict[str, engine.Targets]] = {pk: {} for pk in pods}
-    for t in MetricTarget.objects.filter(pod_id__in=list(pods), month=month, metric_id__in=list(metric_keys)):
+    for t in MetricTarget.objects.filter(
+        pod_id__in=list(pods), month=month, metric_id__in=list(metric_keys)
+    ):
         targets[t.pod_id][metric_keys[t.metric_id]] = engine.Targets(
             threshold=t.threshold, target=t.target, stretch=t.stretch
         )
@@ -141,10 +162,14 @@ def engine_inputs(*, unit_ids: Iterable[int], month: date, until: date | None = 
     for unit_id, plan in plans.items():
         unit_pods = [
             engine.PodInput(
-                id=str(pk), baseline_headcount=pod.baseline_headcount, members=list(members[pk].values()),
-                observations=observations[pk], targets=targets[pk],
+                id=str(pk),
+                baseline_headcount=pod.baseline_headcount,
+                members=list(members[pk].values()),
+                observations=observations[pk],
+                targets=targets[pk],
             )
-            for pk, pod in pods.items() if pod.org_unit_id == unit_id
+            for pk, pod in pods.items()
+            if pod.org_unit_id == unit_id
         ]
         if unit_pods:
             out.append(UnitInputs(unit_id, plan, _engine_plan(plan), unit_pods))
@@ -162,21 +187,29 @@ def _unit_inputs(plan: IncentivePlan, unit_id: int, month: date, until: date) ->
     return UnitInputs(unit_id, plan, inputs.engine_plan, inputs.pod_inputs)
 
 
-def project_month(*, unit_ids: Iterable[int], month: date, until: date | None = None,
-                  pod_ids: Iterable[int] | None = None) -> Projection:
+def project_month(
+    *,
+    unit_ids: Iterable[int],
+    month: date,
+    until: date | None = None,
+    pod_ids: Iterable[int] | None = None,
+) -> Projection:
     """Run the engine on month-to-date data; nothing is saved. A unit whose plan the engine
     refuses is left out and named in ``refused`` (a refused pod alone is left out likewise)."""
     projection = Projection(month=month)
     for unit in engine_inputs(unit_ids=unit_ids, month=month, until=until, pod_ids=pod_ids):
         projection.currency_by_unit[unit.unit_id] = unit.plan.currency
         try:
-            results = engine.compute_month((month.year, month.month), unit.engine_plan, unit.pods,
-                                           currency=unit.plan.currency).pods
+            results = engine.compute_month(
+                (month.year, month.month), unit.engine_plan, unit.pods, currency=unit.plan.currency
+            ).pods
         except engine.ScenarioRefused as exc:
             results = []
             for pod in unit.pods:  # find the pods at fault; keep the others
                 try:
-                    results += engine.compute_month((month.year, month.month), unit.engine_plan, [pod]).pods
+                    results += engine.compute_month(
+                        (month.year, month.month), unit.engine_plan, [pod]
+                    ).pods
                 except engine.ScenarioRefused as pod_exc:
                     projection.refused += [f"{unit.plan}: {line}" for line in pod_exc.problems]
             if not results:

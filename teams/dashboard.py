@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from incentives.metrics import add_months
 from incentives.models import PodResult
+
 from .models import OrgUnit, Person, Pod, PodMembership
 from .traits import TRAITS
 
@@ -53,20 +54,25 @@ class PodCoverage:
 def pod_coverage(unit_ids: Iterable[int], *, on: date | None = None) -> list[PodCoverage]:
     """Per active pod of these units: the best member score per trait (two queries)."""
     pods = dict(
-        Pod.objects.filter(org_unit_id__in=list(unit_ids), status=Pod.Status.ACTIVE).values_list("id", "name")
+        Pod.objects.filter(org_unit_id__in=list(unit_ids), status=Pod.Status.ACTIVE).values_list(
+            "id", "name"
+        )
     )
     rows = (
         PodMembership.objects.current(on)
         .filter(pod_id__in=list(pods))
         .values("pod_id")
-        .annotate(n=Count("person_id", distinct=True),
-                  **{t: Max(f"person__profile__{t}") for t in TRAITS})
+        .annotate(
+            n=Count("person_id", distinct=True), **{t: Max(f"person__profile__{t}") for t in TRAITS}
+        )
     )
     by_pod = {r["pod_id"]: r for r in rows}
     out = []
     for pod_id, name in pods.items():
         row = by_pod.get(pod_id, {})
-        out.append(PodCoverage(pod_id, name, {t: float(row.get(t) or 0) for t in TRAITS}, row.get("n", 0)))
+        out.append(
+            PodCoverage(pod_id, name, {t: float(row.get(t) or 0) for t in TRAITS}, row.get("n", 0))
+        )
     return out
 
 
@@ -78,7 +84,9 @@ class Headline:
     pods_missing_trait: int
 
 
-def headline(unit_ids: Iterable[int], coverage: list[PodCoverage], *, on: date | None = None) -> Headline:
+def headline(
+    unit_ids: Iterable[int], coverage: list[PodCoverage], *, on: date | None = None
+) -> Headline:
     unit_ids = list(unit_ids)
     people = Person.objects.filter(org_unit_id__in=unit_ids, is_active=True)
     in_pod = PodMembership.objects.current(on).values("person_id")
@@ -100,11 +108,15 @@ class TrendPoint:
 
 
 def pool_trend(unit_ids: Iterable[int], *, month: date, months: int = 12) -> list[TrendPoint]:
-    """Total pool and mean pod attainment of the saved periods of the ``months`` before ``month``."""
+    """Total pool and mean pod attainment of the saved periods of the ``months`` before
+    ``month``."""
     first = add_months(month, -months)
     rows = (
-        PodResult.objects.filter(period__org_unit_id__in=list(unit_ids), period__month__gte=first,
-                                 period__month__lt=month)
+        PodResult.objects.filter(
+            period__org_unit_id__in=list(unit_ids),
+            period__month__gte=first,
+            period__month__lt=month,
+        )
         .values("period__month")
         .annotate(pool=Sum("pool"), attainment=Avg("attainment"), pods=Count("id"))
         .order_by("period__month")
@@ -114,9 +126,14 @@ def pool_trend(unit_ids: Iterable[int], *, month: date, months: int = 12) -> lis
     for i in range(months):
         m = add_months(first, i)
         r = by_month.get(m)
-        out.append(TrendPoint(m, Decimal(r["pool"]) if r else Decimal("0"),
-                              float(r["attainment"]) if r and r["attainment"] is not None else None,
-                              r["pods"] if r else 0))
+        out.append(
+            TrendPoint(
+                m,
+                Decimal(r["pool"]) if r else Decimal("0"),
+                float(r["attainment"]) if r and r["attainment"] is not None else None,
+                r["pods"] if r else 0,
+            )
+        )
     return out
 
 
@@ -156,9 +173,13 @@ def projection_summary(unit_ids: Iterable[int], *, month: date, until: date) -> 
     if summary is None:
         projection = project_month(unit_ids=unit_ids, month=month, until=until)
         summary = PoolSummary(
-            pods={pk: PodPool(float(r.attainment), float(r.baseline_headcount), float(r.fte), r.pool)
-                  for pk, r in projection.pods.items()},
-            currencies=projection.currencies, refused=projection.refused, computed_at=timezone.now(),
+            pods={
+                pk: PodPool(float(r.attainment), float(r.baseline_headcount), float(r.fte), r.pool)
+                for pk, r in projection.pods.items()
+            },
+            currencies=projection.currencies,
+            refused=projection.refused,
+            computed_at=timezone.now(),
         )
         cache.set(key, summary, PROJECTION_TTL)
     return summary

@@ -18,7 +18,8 @@ CHART_PODS = 25  # the heatmap and the attainment bars show the weakest pods; "a
 
 
 def _unit_filter(request: HttpRequest) -> tuple[list[int], int | None]:
-    """The units the dashboard covers: the one picked in ``?unit=`` and those below it, or all led."""
+    """The units the dashboard covers: the one picked in ``?unit=`` and those below it, or all
+    the units the user leads."""
     led = permissions.led_unit_ids(request.user)
     raw = request.GET.get("unit") or ""
     if not raw:
@@ -42,50 +43,79 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     coverage = dashboard.pod_coverage(unit_ids)
     numbers = dashboard.headline(unit_ids, coverage)
     projection = dashboard.projection_summary(unit_ids, month=month, until=today)
-    url_pattern = reverse("pod-detail", args=[987654321]).replace("987654321", "{}")  # one reverse for 2,000 pods
+    url_pattern = reverse("pod-detail", args=[987654321]).replace(
+        "987654321", "{}"
+    )  # one reverse for 2,000 pods
     pod_url = {c.pod_id: url_pattern.format(c.pod_id) for c in coverage}
     names = {c.pod_id: c.name for c in coverage}
 
     weakest = sorted(coverage, key=lambda c: (-len(c.missing), c.weakest, c.name))[:CHART_PODS]
-    heatmap = dashboard_charts.pod_trait_heatmap(
-        [(c.name, pod_url[c.pod_id], [c.best[t] for t in dashboard.TRAITS]) for c in weakest]
-    ) if weakest else ""
+    heatmap = (
+        dashboard_charts.pod_trait_heatmap(
+            [(c.name, pod_url[c.pod_id], [c.best[t] for t in dashboard.TRAITS]) for c in weakest]
+        )
+        if weakest
+        else ""
+    )
 
     attained = sorted(
-        ((names.get(pk, str(pk)), pod_url.get(pk, ""), r.attainment) for pk, r in projection.pods.items()),
+        (
+            (names.get(pk, str(pk)), pod_url.get(pk, ""), r.attainment)
+            for pk, r in projection.pods.items()
+        ),
         key=lambda row: (row[2], row[0]),
     )
     currency = " / ".join(projection.currencies)
     attainment = dashboard_charts.attainment_bars(attained[:CHART_PODS]) if attained else ""
-    efficiency = dashboard_charts.efficiency_scatter(
-        [(names.get(pk, str(pk)), pod_url.get(pk, ""), r.baseline, r.fte, float(r.pool))
-         for pk, r in projection.pods.items()],
-        currency=currency,
-    ) if projection.pods else ""
+    efficiency = (
+        dashboard_charts.efficiency_scatter(
+            [
+                (names.get(pk, str(pk)), pod_url.get(pk, ""), r.baseline, r.fte, float(r.pool))
+                for pk, r in projection.pods.items()
+            ],
+            currency=currency,
+        )
+        if projection.pods
+        else ""
+    )
 
     trend = dashboard.pool_trend(unit_ids, month=month)
-    link = (lambda m: report_url_for(picked, m)) if picked is not None else (lambda m: report_list_url())
+    link = (
+        (lambda m: report_url_for(picked, m))
+        if picked is not None
+        else (lambda m: report_list_url())
+    )
     trend_chart = dashboard_charts.pool_trend_chart(
-        [p.month for p in trend], [float(p.pool) for p in trend], [p.attainment for p in trend],
-        [link(p.month) for p in trend], projected=(month, float(projection.total_pool)), currency=currency,
+        [p.month for p in trend],
+        [float(p.pool) for p in trend],
+        [p.attainment for p in trend],
+        [link(p.month) for p in trend],
+        projected=(month, float(projection.total_pool)),
+        currency=currency,
     )
     has_history = any(p.pods for p in trend)
-    return render(request, "teams/dashboard.html", {
-        "numbers": numbers,
-        "projection": projection,
-        "currency": currency,
-        "month": month,
-        "today": today,
-        "units": permissions.units_visible_to(request.user).order_by("name"),
-        "picked": picked,
-        "heatmap": heatmap,
-        "heatmap_capped": len(coverage) > CHART_PODS,
-        "attainment": attainment,
-        "attainment_capped": len(attained) > CHART_PODS,
-        "n_projected": len(attained),
-        "efficiency": efficiency,
-        "trend": trend_chart,
-        "has_history": has_history,
-        "report_link": report_url_for(picked, trend[-1].month) if picked is not None else report_list_url(),
-        "chart_pods": CHART_PODS,
-    })
+    return render(
+        request,
+        "teams/dashboard.html",
+        {
+            "numbers": numbers,
+            "projection": projection,
+            "currency": currency,
+            "month": month,
+            "today": today,
+            "units": permissions.units_visible_to(request.user).order_by("name"),
+            "picked": picked,
+            "heatmap": heatmap,
+            "heatmap_capped": len(coverage) > CHART_PODS,
+            "attainment": attainment,
+            "attainment_capped": len(attained) > CHART_PODS,
+            "n_projected": len(attained),
+            "efficiency": efficiency,
+            "trend": trend_chart,
+            "has_history": has_history,
+            "report_link": report_url_for(picked, trend[-1].month)
+            if picked is not None
+            else report_list_url(),
+            "chart_pods": CHART_PODS,
+        },
+    )

@@ -36,7 +36,9 @@ def _seed_with_months(months: int = 3) -> list[OrgUnit]:
         if not IncentivePlan.objects.filter(org_unit=unit).exists():
             make_plan(unit)
         for i in range(months, 0, -1):
-            if not IncentivePeriod.objects.filter(org_unit=unit, month=add_months(THIS_MONTH, -i)).exists():
+            if not IncentivePeriod.objects.filter(
+                org_unit=unit, month=add_months(THIS_MONTH, -i)
+            ).exists():
                 make_period(unit, add_months(THIS_MONTH, -i))
     return units
 
@@ -62,7 +64,9 @@ def test_it_shows_the_org_lead_dashboard(offline_page, live_server, artifacts_di
     expect(page.locator("h1")).to_contain_text(f"Incentive report · {units[0].name}")
 
 
-def test_it_shows_the_pod_lead_their_pod_page_and_lets_them_edit_the_charter(offline_page, live_server, artifacts_dir):
+def test_it_shows_the_pod_lead_their_pod_page_and_lets_them_edit_the_charter(
+    offline_page, live_server, artifacts_dir
+):
     page = offline_page
     _seed_with_months(months=1)
     browser_login(page, live_server, "podlead", "podwright-podlead")
@@ -79,7 +83,9 @@ def test_it_shows_the_pod_lead_their_pod_page_and_lets_them_edit_the_charter(off
     assert page.locator("input[name=baseline_headcount]").count() == 0  # Org Leads only
     page.fill("textarea[name=goal]", "Half of new workspaces report in week one")
     page.click("text=Save charter")
-    expect(page.locator("#charter .charter-goal")).to_have_text("Half of new workspaces report in week one")
+    expect(page.locator("#charter .charter-goal")).to_have_text(
+        "Half of new workspaces report in week one"
+    )
     page.screenshot(path=str(artifacts_dir / "pod-page-charter-saved.png"), full_page=True)
 
 
@@ -87,10 +93,17 @@ def test_it_shows_the_monthly_report_and_prints_it(offline_page, live_server, ar
     page = offline_page
     _seed_with_months(months=2)
     browser_login(page, live_server, "orglead", "podwright-orglead")
-    approved = (IncentivePeriod.objects.filter(status=IncentivePeriod.Status.APPROVED)
-                .select_related("org_unit").order_by("-month").first())
+    approved = (
+        IncentivePeriod.objects.filter(status=IncentivePeriod.Status.APPROVED)
+        .select_related("org_unit")
+        .order_by("-month")
+        .first()
+    )
     page.click("nav.mainnav >> text=Reports")
-    page.click(f"tr:has-text('{approved.month:%B %Y}'):has-text('{approved.org_unit.name}') >> text=Report →")
+    page.click(
+        f"tr:has-text('{approved.month:%B %Y}'):has-text('{approved.org_unit.name}')"
+        " >> text=Report →"
+    )
     expect(page.locator("h1")).to_contain_text("Incentive report")
     _charts_drawn(page, 2)
     expect(page.locator(".compare")).to_contain_text("Total pool")

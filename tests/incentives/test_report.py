@@ -69,11 +69,20 @@ def test_it_exports_the_payroll_csv(client, personas, months):
     body = rows[1:]
     assert len(body) == Payout.objects.filter(period=last).count() == 15
     assert {row[3] for row in body} == {"EUR"} and {row[4] for row in body} == {f"{LAST:%Y-%m}"}
-    assert sum(Decimal(row[2]) for row in body) == sum(p.amount for p in Payout.objects.filter(period=last))
+    assert sum(Decimal(row[2]) for row in body) == sum(
+        p.amount for p in Payout.objects.filter(period=last)
+    )
     adjustments = [row for row in body if row[5] == "yes"]
     assert len(adjustments) == 1 and adjustments[0][2] == "12.50"
     one = Payout.objects.filter(period=last, is_adjustment=False).select_related("person").first()
-    assert [one.person.name, one.person.email, f"{one.amount:.2f}", "EUR", f"{LAST:%Y-%m}", "no"] in body
+    assert [
+        one.person.name,
+        one.person.email,
+        f"{one.amount:.2f}",
+        "EUR",
+        f"{LAST:%Y-%m}",
+        "no",
+    ] in body
 
 
 def test_it_refuses_the_csv_of_a_period_not_yet_approved(client, personas):
@@ -87,7 +96,9 @@ def test_it_refuses_the_csv_of_a_period_not_yet_approved(client, personas):
     assert "Payroll CSV</a>" not in client.get(_url(personas.unit_a, LAST)).content.decode()
 
 
-@pytest.mark.parametrize("who,status", [("member", 403), ("pod_lead", 403), ("outsider", 403), ("other_lead", 404)])
+@pytest.mark.parametrize(
+    "who,status", [("member", 403), ("pod_lead", 403), ("outsider", 403), ("other_lead", 404)]
+)
 @pytest.mark.parametrize("suffix", ["", "payroll.csv"])
 def test_it_is_only_for_org_leads_of_the_unit(client, personas, months, who, status, suffix):
     login(client, getattr(personas, who))
@@ -116,7 +127,10 @@ def test_it_answers_404_for_a_bad_month_or_unit(client, personas, months):
     assert client.get(f"/reports/{personas.unit_a.pk}/2026-13/").status_code == 404
     assert client.get(f"/reports/{personas.unit_a.pk}/soon/").status_code == 404
     assert client.get("/reports/99999/2026-01/").status_code == 404
-    assert client.get(_url(personas.unit_a, add_months(THIS_MONTH, -30), "payroll.csv")).status_code == 404
+    assert (
+        client.get(_url(personas.unit_a, add_months(THIS_MONTH, -30), "payroll.csv")).status_code
+        == 404
+    )
 
 
 def test_it_says_so_when_a_month_has_no_period(client, personas, months):
@@ -147,7 +161,9 @@ def test_it_paginates_the_per_person_table(client, personas):
     assert "People page 2 of 2" in page2
 
 
-def test_it_renders_the_report_and_csv_with_constant_queries(client, personas, django_assert_num_queries):
+def test_it_renders_the_report_and_csv_with_constant_queries(
+    client, personas, django_assert_num_queries
+):
     make_plan(personas.unit_a)
     grow(personas.unit_a, pods=2)
     make_period(personas.unit_a, BEFORE)
@@ -180,4 +196,7 @@ def test_it_is_linked_from_the_month_close_email(personas, settings):
     make_plan(personas.unit_a)
     period = make_period(personas.unit_a, LAST, status=IncentivePeriod.Status.COMPUTED)
     period_ready_send(period=period, leads=[personas.org_lead.person])
-    assert f"https://podwright.example/reports/{personas.unit_a.pk}/{LAST:%Y-%m}/" in mail.outbox[0].body
+    assert (
+        f"https://podwright.example/reports/{personas.unit_a.pk}/{LAST:%Y-%m}/"
+        in mail.outbox[0].body
+    )

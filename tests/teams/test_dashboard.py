@@ -29,8 +29,15 @@ def test_it_shows_the_headline_numbers_to_an_org_lead(client, personas):
     from teams.models import TraitProfile
 
     make_person(personas.unit_a, "Una Podless")
-    TraitProfile.objects.create(person=personas.member.person, builder=90, architect=80, taste_maker=75,
-                                signal_reader=70, decision_maker=95, primary_trait="decision_maker")
+    TraitProfile.objects.create(
+        person=personas.member.person,
+        builder=90,
+        architect=80,
+        taste_maker=75,
+        signal_reader=70,
+        decision_maker=95,
+        primary_trait="decision_maker",
+    )
     login(client, personas.org_lead)
     html = client.get("/").content.decode()
     assert "Organisation dashboard" in html
@@ -51,7 +58,11 @@ def test_it_projects_this_months_pool_from_month_to_date_data(client, personas):
     expected = project_month(unit_ids=[personas.unit_a.pk], month=THIS_MONTH).total_pool
     assert expected > 0
     assert _stat(html, "pool") == f"{expected:,.2f}"
-    assert 'id="chart-attainment"' in html and 'id="chart-efficiency"' in html and 'id="chart-coverage"' in html
+    assert (
+        'id="chart-attainment"' in html
+        and 'id="chart-efficiency"' in html
+        and 'id="chart-coverage"' in html
+    )
     assert 'id="chart-trend"' in html
 
 
@@ -99,7 +110,9 @@ def test_it_says_what_to_do_when_there_is_nothing_yet(client, personas):
     assert "No incentive plan applies" in html
 
 
-def test_it_renders_the_dashboard_with_constant_queries(client, personas, django_assert_num_queries):
+def test_it_renders_the_dashboard_with_constant_queries(
+    client, personas, django_assert_num_queries
+):
     make_plan(personas.unit_a)
     grow(personas.unit_a, pods=2)
     make_period(personas.unit_a, add_months(THIS_MONTH, -1))
