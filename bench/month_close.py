@@ -40,49 +40,129 @@ def build(people: int, pod_size: int, rng: random.Random):
     unit = OrgUnit.objects.create(name="Bench", slug="bench")
     activation = Metric.objects.create(org_unit=unit, key="activation", name="Activation")
     revenue = Metric.objects.create(org_unit=unit, key="revenue", name="Revenue", aggregation="sum")
-    incidents = Metric.objects.create(org_unit=unit, key="incidents", name="Incidents",
-                                      direction="lower", aggregation="sum", empty_value=0)
+    incidents = Metric.objects.create(
+        org_unit=unit,
+        key="incidents",
+        name="Incidents",
+        direction="lower",
+        aggregation="sum",
+        empty_value=0,
+    )
     services.plan_create(
-        user=None, org_unit=unit, name="Bench plan", effective_from=date(2026, 1, 1), currency="EUR",
-        standard_cost_per_fte=Decimal(8000), share=Decimal("0.2"), pool_cap=Decimal("0.5"),
-        min_attainment=Decimal("0.5"), split="allocation", components=[
-            services.ComponentSpec(metric=activation, weight=Decimal("0.5"), threshold=Decimal(30),
-                                   target=Decimal(40), stretch=Decimal(50)),
-            services.ComponentSpec(metric=revenue, weight=Decimal("0.3"), threshold=Decimal(40000),
-                                   target=Decimal(50000), stretch=Decimal(60000), aggregation="sum"),
-            services.ComponentSpec(metric=incidents, weight=Decimal("0.2"), threshold=Decimal(3),
-                                   target=Decimal(1), stretch=Decimal(0), aggregation="sum"),
-        ])
+        user=None,
+        org_unit=unit,
+        name="Bench plan",
+        effective_from=date(2026, 1, 1),
+        currency="EUR",
+        standard_cost_per_fte=Decimal(8000),
+        share=Decimal("0.2"),
+        pool_cap=Decimal("0.5"),
+        min_attainment=Decimal("0.5"),
+        split="allocation",
+        components=[
+            services.ComponentSpec(
+                metric=activation,
+                weight=Decimal("0.5"),
+                threshold=Decimal(30),
+                target=Decimal(40),
+                stretch=Decimal(50),
+            ),
+            services.ComponentSpec(
+                metric=revenue,
+                weight=Decimal("0.3"),
+                threshold=Decimal(40000),
+                target=Decimal(50000),
+                stretch=Decimal(60000),
+                aggregation="sum",
+            ),
+            services.ComponentSpec(
+                metric=incidents,
+                weight=Decimal("0.2"),
+                threshold=Decimal(3),
+                target=Decimal(1),
+                stretch=Decimal(0),
+                aggregation="sum",
+            ),
+        ],
+    )
     persons = Person.objects.bulk_create(
-        [Person(name=f"P{i}", email=f"p{i}@bench.test", org_unit=unit,
-                base_pay=Decimal(rng.randrange(5000, 12000, 100))) for i in range(people)],
-        batch_size=5000)
+        [
+            Person(
+                name=f"P{i}",
+                email=f"p{i}@bench.test",
+                org_unit=unit,
+                base_pay=Decimal(rng.randrange(5000, 12000, 100)),
+            )
+            for i in range(people)
+        ],
+        batch_size=5000,
+    )
     n_pods = people // pod_size
     pods = Pod.objects.bulk_create(
-        [Pod(name=f"Pod {i:05d}", org_unit=unit, baseline_headcount=Decimal(rng.choice([8, 10, 12])))
-         for i in range(n_pods)], batch_size=5000)
+        [
+            Pod(
+                name=f"Pod {i:05d}",
+                org_unit=unit,
+                baseline_headcount=Decimal(rng.choice([8, 10, 12])),
+            )
+            for i in range(n_pods)
+        ],
+        batch_size=5000,
+    )
     if not pods[0].pk:
         ids = list(Pod.objects.filter(org_unit=unit).order_by("pk").values_list("pk", flat=True))
         for pod, pk in zip(pods, ids, strict=True):
             pod.pk = pod.id = pk
-        pids = list(Person.objects.filter(org_unit=unit).order_by("pk").values_list("pk", flat=True))
+        pids = list(
+            Person.objects.filter(org_unit=unit).order_by("pk").values_list("pk", flat=True)
+        )
         for person, pk in zip(persons, pids, strict=True):
             person.pk = person.id = pk
     memberships, observations, targets = [], [], []
     for i, person in enumerate(persons[: n_pods * pod_size]):
-        start = date(2026, 1, 1) if rng.random() > 0.05 else MONTH + timedelta(days=rng.randrange(28))
-        memberships.append(PodMembership(pod=pods[i // pod_size], person=person, start=start,
-                                         allocation=Decimal("1") if rng.random() > 0.2 else Decimal("0.5")))
+        start = (
+            date(2026, 1, 1) if rng.random() > 0.05 else MONTH + timedelta(days=rng.randrange(28))
+        )
+        memberships.append(
+            PodMembership(
+                pod=pods[i // pod_size],
+                person=person,
+                start=start,
+                allocation=Decimal("1") if rng.random() > 0.2 else Decimal("0.5"),
+            )
+        )
     for pod in pods:
         for week in range(4):
             day = MONTH + timedelta(days=7 * week + 2)
-            observations.append(Observation(metric=activation, pod=pod, date=day,
-                                            value=Decimal(rng.randrange(25, 55)), external_id=f"a{pod.pk}{week}"))
-            observations.append(Observation(metric=revenue, pod=pod, date=day,
-                                            value=Decimal(rng.randrange(8000, 16000)), external_id=f"r{pod.pk}{week}"))
+            observations.append(
+                Observation(
+                    metric=activation,
+                    pod=pod,
+                    date=day,
+                    value=Decimal(rng.randrange(25, 55)),
+                    external_id=f"a{pod.pk}{week}",
+                )
+            )
+            observations.append(
+                Observation(
+                    metric=revenue,
+                    pod=pod,
+                    date=day,
+                    value=Decimal(rng.randrange(8000, 16000)),
+                    external_id=f"r{pod.pk}{week}",
+                )
+            )
         if rng.random() < 0.3:
-            targets.append(MetricTarget(metric=activation, pod=pod, month=MONTH, threshold=Decimal(25),
-                                        target=Decimal(35), stretch=Decimal(45)))
+            targets.append(
+                MetricTarget(
+                    metric=activation,
+                    pod=pod,
+                    month=MONTH,
+                    threshold=Decimal(25),
+                    target=Decimal(35),
+                    stretch=Decimal(45),
+                )
+            )
     PodMembership.objects.bulk_create(memberships, batch_size=5000)
     Observation.objects.bulk_create(observations, batch_size=5000)
     MetricTarget.objects.bulk_create(targets, batch_size=5000)
@@ -103,17 +183,23 @@ def main() -> int:
         t0 = time.perf_counter()
         unit, members, pods, observations = build(args.people, args.pod_size, random.Random(7))
         built = time.perf_counter() - t0
-        print(f"database: {connection.vendor}; built {members} memberships in {pods} pods, "
-              f"{observations} observations in {built:.1f}s")
+        print(
+            f"database: {connection.vendor}; built {members} memberships in {pods} pods, "
+            f"{observations} observations in {built:.1f}s"
+        )
         for label in ("compute", "recompute"):
             with CaptureQueriesContext(connection) as ctx:
                 t = time.perf_counter()
                 period = services.period_compute(user=None, org_unit=unit, month=MONTH)
                 elapsed = time.perf_counter() - t
-            print(f"period_compute ({label}): {elapsed:.2f}s, {len(ctx.captured_queries)} SQL queries")
-        print(f"stored: {PodResult.objects.filter(period=period).count()} pod results, "
-              f"{Payout.objects.filter(period=period).count()} payouts; "
-              f"total pool {period.totals['pool']} {period.totals['currency']}")
+            print(
+                f"period_compute ({label}): {elapsed:.2f}s, {len(ctx.captured_queries)} SQL queries"
+            )
+        print(
+            f"stored: {PodResult.objects.filter(period=period).count()} pod results, "
+            f"{Payout.objects.filter(period=period).count()} payouts; "
+            f"total pool {period.totals['pool']} {period.totals['currency']}"
+        )
     finally:
         teardown_databases(old, verbosity=0)
     return 0

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -28,7 +28,9 @@ def _require_lead(request) -> None:
 def _get_period_for_user(request, pk: int) -> IncentivePeriod:
     _require_lead(request)
     try:
-        period = IncentivePeriod.objects.select_related("org_unit", "plan", "approved_by").get(pk=pk)
+        period = IncentivePeriod.objects.select_related("org_unit", "plan", "approved_by").get(
+            pk=pk
+        )
     except IncentivePeriod.DoesNotExist as exc:
         raise Http404 from exc
     if not permissions.can_manage_pay(request.user, period.org_unit_id):
@@ -45,8 +47,19 @@ class PeriodOutput(serializers.ModelSerializer):
 
     class Meta:
         model = IncentivePeriod
-        fields = ["id", "org_unit", "month", "plan", "currency", "status", "computed_at",
-                  "approved_by", "approved_at", "locked_at", "totals"]
+        fields = [
+            "id",
+            "org_unit",
+            "month",
+            "plan",
+            "currency",
+            "status",
+            "computed_at",
+            "approved_by",
+            "approved_at",
+            "locked_at",
+            "totals",
+        ]
 
     def get_month(self, period: IncentivePeriod) -> str:
         return period.month.strftime("%Y-%m")
@@ -59,8 +72,13 @@ class PeriodList(generics.ListAPIView):
 
     def get_queryset(self):
         _require_lead(self.request)
-        return (IncentivePeriod.objects.filter(org_unit__in=permissions.units_visible_to(self.request.user))
-                .select_related("org_unit", "plan", "approved_by").order_by("-month", "org_unit__name"))
+        return (
+            IncentivePeriod.objects.filter(
+                org_unit__in=permissions.units_visible_to(self.request.user)
+            )
+            .select_related("org_unit", "plan", "approved_by")
+            .order_by("-month", "org_unit__name")
+        )
 
 
 class PeriodDetail(APIView):
@@ -96,8 +114,9 @@ class PeriodCompute(APIView):
             raise Http404
         unit = OrgUnit.objects.get(pk=unit_id)
         try:
-            period = services.period_compute(user=request.user, org_unit=unit,
-                                             month=data.validated_data["month"])
+            period = services.period_compute(
+                user=request.user, org_unit=unit, month=data.validated_data["month"]
+            )
         except services.PeriodFrozen as exc:
             return Response({"detail": exc.messages}, status=status.HTTP_409_CONFLICT)
         except ValidationError as exc:
@@ -131,8 +150,18 @@ class PayoutOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Payout
-        fields = ["id", "person", "person_name", "pod", "pod_name", "amount", "is_adjustment",
-                  "adjusts", "note", "breakdown"]
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "pod",
+            "pod_name",
+            "amount",
+            "is_adjustment",
+            "adjusts",
+            "note",
+            "breakdown",
+        ]
 
     def get_adjusts(self, payout: Payout) -> str | None:
         return payout.adjusts.month.strftime("%Y-%m") if payout.adjusts_id else None
@@ -153,12 +182,17 @@ class PeriodPayouts(generics.ListAPIView):
 
     def get_queryset(self):
         period = _get_period_for_user(self.request, self.kwargs["pk"])
-        return (Payout.objects.filter(period=period)
-                .select_related("person", "pod", "adjusts").order_by("pod__name", "person__name", "id"))
+        return (
+            Payout.objects.filter(period=period)
+            .select_related("person", "pod", "adjusts")
+            .order_by("pod__name", "person__name", "id")
+        )
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(),
-                "base_pay_units": permissions.led_unit_ids(self.request.user)}
+        return {
+            **super().get_serializer_context(),
+            "base_pay_units": permissions.led_unit_ids(self.request.user),
+        }
 
 
 class StatementOutput(PayoutOutput):
@@ -179,10 +213,9 @@ class MyStatements(generics.ListAPIView):
         me = permissions.person_of(self.request.user)
         if me is None:
             return Payout.objects.none()
-        return (Payout.objects.filter(person=me, period__status__in=MEMBER_VISIBLE)
-                .select_related("person", "pod", "adjusts", "period__org_unit", "period__plan")
-                .order_by("-period__month", "is_adjustment", "pod__name"))
+        return (
+            Payout.objects.filter(person=me, period__status__in=MEMBER_VISIBLE)
+            .select_related("person", "pod", "adjusts", "period__org_unit", "period__plan")
+            .order_by("-period__month", "is_adjustment", "pod__name")
+        )
 
-
-__all__ = ["PeriodList", "PeriodDetail", "PeriodCompute", "PeriodApprove", "PeriodPayouts",
-           "MyStatements", "inline_serializer"]

@@ -35,30 +35,44 @@ def _defaults(metric: Metric, avg: dict | None) -> tuple[Decimal, Decimal, Decim
         ok = t0 < t1 < t2 if metric.direction == "higher" else t0 > t1 > t2
         if ok:
             return t0, t1, t2
-    return (Decimal(0), Decimal(1), Decimal(2)) if metric.direction == "higher" else (
-        Decimal(2), Decimal(1), Decimal(0))
+    return (
+        (Decimal(0), Decimal(1), Decimal(2))
+        if metric.direction == "higher"
+        else (Decimal(2), Decimal(1), Decimal(0))
+    )
 
 
-def demo_seed_plans(*, units: Sequence[OrgUnit], rng: random.Random,
-                    today: date | None = None) -> dict[str, int]:
+def demo_seed_plans(
+    *, units: Sequence[OrgUnit], rng: random.Random, today: date | None = None
+) -> dict[str, int]:
     today = today or date.today()
     this_month = today.replace(day=1)
     start = add_months(this_month, -12)
     unit_ids = [u.pk for u in units]
     lead_units = unit_ids + [u.parent_id for u in units if u.parent_id]
-    approver = (get_user_model().objects.filter(person__led_units__in=lead_units)
-                .order_by("pk").first())
-    metrics = list(Metric.objects.filter(org_unit_id__in=unit_ids, kind=Metric.Kind.OUTCOME)
-                   .order_by("org_unit_id", "key"))
+    approver = (
+        get_user_model().objects.filter(person__led_units__in=lead_units).order_by("pk").first()
+    )
+    metrics = list(
+        Metric.objects.filter(org_unit_id__in=unit_ids, kind=Metric.Kind.OUTCOME).order_by(
+            "org_unit_id", "key"
+        )
+    )
     averages = {
-        row["metric_id"]: row for row in MetricTarget.objects.filter(metric__in=metrics)
-        .values("metric_id").annotate(t0=Avg("threshold"), t1=Avg("target"), t2=Avg("stretch"))
+        row["metric_id"]: row
+        for row in MetricTarget.objects.filter(metric__in=metrics)
+        .values("metric_id")
+        .annotate(t0=Avg("threshold"), t1=Avg("target"), t2=Avg("stretch"))
     }
     by_unit: dict[int, list[Metric]] = {}
     for m in metrics:
         by_unit.setdefault(m.org_unit_id, []).append(m)
-    avg_pay = dict(Person.objects.filter(org_unit_id__in=unit_ids).values("org_unit_id")
-                   .annotate(a=Avg("base_pay")).values_list("org_unit_id", "a"))
+    avg_pay = dict(
+        Person.objects.filter(org_unit_id__in=unit_ids)
+        .values("org_unit_id")
+        .annotate(a=Avg("base_pay"))
+        .values_list("org_unit_id", "a")
+    )
     plans = periods = 0
     for unit in units:
         unit_metrics = by_unit.get(unit.pk, [])
@@ -66,20 +80,30 @@ def demo_seed_plans(*, units: Sequence[OrgUnit], rng: random.Random,
             continue
         cost = Decimal(avg_pay.get(unit.pk) or 8000).quantize(Decimal("100"))
         specs = [
-            services.ComponentSpec(metric=m, weight=w, threshold=t0, target=t1, stretch=t2,
-                                   aggregation=m.aggregation)
+            services.ComponentSpec(
+                metric=m, weight=w, threshold=t0, target=t1, stretch=t2, aggregation=m.aggregation
+            )
             for m, w in zip(unit_metrics, _weights(len(unit_metrics)), strict=True)
             for t0, t1, t2 in [_defaults(m, averages.get(m.pk))]
         ]
         services.plan_create(
-            user=None, org_unit=unit, name=f"{unit.name} AI-efficiency bonus", effective_from=start,
-            currency="EUR", standard_cost_per_fte=cost, share=Decimal("0.20"),
-            pool_cap=Decimal("0.50"), min_attainment=Decimal("0.5"), split="allocation",
-            components=specs)
+            user=None,
+            org_unit=unit,
+            name=f"{unit.name} AI-efficiency bonus",
+            effective_from=start,
+            currency="EUR",
+            standard_cost_per_fte=cost,
+            share=Decimal("0.20"),
+            pool_cap=Decimal("0.50"),
+            min_attainment=Decimal("0.5"),
+            split="allocation",
+            components=specs,
+        )
         plans += 1
         for back in range(APPROVED_MONTHS + 1, 0, -1):
-            period = services.period_compute(user=None, org_unit=unit,
-                                             month=add_months(this_month, -back))
+            period = services.period_compute(
+                user=None, org_unit=unit, month=add_months(this_month, -back)
+            )
             periods += 1
             if back > 1 and approver is not None:
                 services.period_approve(user=approver, period=period)
@@ -93,6 +117,3 @@ def demo_reset_plans(*, unit_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     return services.periods_delete_for_reset(unit_ids=ids)
-
-
-

@@ -21,12 +21,21 @@ def period_ready_send(*, period: IncentivePeriod, leads: Sequence[Person]) -> in
     """One email per lead (each sees only their own address). Returns how many were sent."""
     from incentives.report_views import report_url  # the monthly report (issue 8)
 
-    context = {"period": period, "url": period_review_url(period), "totals": period.totals,
-               "report_url": settings.SITE_URL.rstrip("/") + report_url(period)}
+    context = {
+        "period": period,
+        "url": period_review_url(period),
+        "totals": period.totals,
+        "report_url": settings.SITE_URL.rstrip("/") + report_url(period),
+    }
     subject = f"Podwright: {period.org_unit.name} {period.month:%B %Y} bonuses are ready for review"
     messages = [
-        (subject, render_to_string("emails/period_ready.txt", {**context, "lead": lead}),
-         settings.DEFAULT_FROM_EMAIL, [lead.email])
-        for lead in leads if lead.email
+        (
+            subject,
+            render_to_string("emails/period_ready.txt", {**context, "lead": lead}),
+            settings.DEFAULT_FROM_EMAIL,
+            [lead.email],
+        )
+        for lead in leads
+        if lead.email
     ]
     return send_mass_mail(messages, fail_silently=False) if messages else 0

@@ -30,17 +30,36 @@ class PlanForm(forms.Form):
     org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Org unit")
     name = forms.CharField(max_length=120)
     effective_from = MonthField(help_text="The first month the plan applies to.")
-    currency = forms.RegexField(regex=r"^[A-Za-z]{3}$", initial="EUR", max_length=3,
-                                error_messages={"invalid": "Use a three-letter ISO code such as EUR."})
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        initial="EUR",
+        max_length=3,
+        error_messages={"invalid": "Use a three-letter ISO code such as EUR."},
+    )
     standard_cost_per_fte = forms.DecimalField(
-        max_digits=14, decimal_places=2, label="Standard monthly cost per FTE",
-        help_text="What one FTE of a traditional team costs a month (C).")
-    share = forms.DecimalField(**D, initial=Decimal("0.20"), label="Share σ",
-                               help_text="Part of the dividend that goes to the pod.")
-    pool_cap = forms.DecimalField(**D, initial=Decimal("0.50"), label="Cap κ",
-                                  help_text="Pool at most κ × the pod's actual cost.")
-    min_attainment = forms.DecimalField(**D, initial=Decimal("0.5"), label="Minimum attainment",
-                                        help_text="Below this overall attainment the pool is 0.")
+        max_digits=14,
+        decimal_places=2,
+        label="Standard monthly cost per FTE",
+        help_text="What one FTE of a traditional team costs a month (C).",
+    )
+    share = forms.DecimalField(
+        **D,
+        initial=Decimal("0.20"),
+        label="Share σ",
+        help_text="Part of the dividend that goes to the pod.",
+    )
+    pool_cap = forms.DecimalField(
+        **D,
+        initial=Decimal("0.50"),
+        label="Cap κ",
+        help_text="Pool at most κ × the pod's actual cost.",
+    )
+    min_attainment = forms.DecimalField(
+        **D,
+        initial=Decimal("0.5"),
+        label="Minimum attainment",
+        help_text="Below this overall attainment the pool is 0.",
+    )
     split = forms.ChoiceField(choices=IncentivePlan.Split.choices)
 
     def __init__(self, *args, units, **kwargs):
@@ -62,8 +81,9 @@ class ComponentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if metrics is not None:
             self.fields["metric"].queryset = metrics
-            self.fields["metric"].label_from_instance = (
-                lambda m: f"{m.name} ({m.org_unit.name}, {m.get_kind_display().lower()})")
+            self.fields["metric"].label_from_instance = lambda m: (
+                f"{m.name} ({m.org_unit.name}, {m.get_kind_display().lower()})"
+            )
 
     def spec(self) -> services.ComponentSpec:
         return services.ComponentSpec(**self.cleaned_data)
@@ -72,9 +92,15 @@ class ComponentForm(forms.Form):
 ComponentFormSet = formset_factory(ComponentForm, extra=4, max_num=12)
 
 # Which field of a row an engine message is about, by its first word.
-_ROW_FIELD = {"weight": "weight", "targets": "target", "floor": "floor",
-              "attainment_cap": "attainment_cap", "aggregate": "aggregation",
-              "direction": "metric", "kind": "metric"}
+_ROW_FIELD = {
+    "weight": "weight",
+    "targets": "target",
+    "floor": "floor",
+    "attainment_cap": "attainment_cap",
+    "aggregate": "aggregation",
+    "direction": "metric",
+    "kind": "metric",
+}
 
 
 def plan_form_check(form: PlanForm, formset) -> bool:
@@ -91,14 +117,18 @@ def plan_form_check(form: PlanForm, formset) -> bool:
     for i, row in enumerate(rows):
         metric = row.cleaned_data["metric"]
         if metric.org_unit_id != unit.pk:
-            row.add_error("metric", f"{metric.name} belongs to {metric.org_unit.name}, not {unit.name}.")
+            row.add_error(
+                "metric", f"{metric.name} belongs to {metric.org_unit.name}, not {unit.name}."
+            )
             ok = False
         if metric.pk in seen:
             row.add_error("metric", f"{metric.name} is already component {seen[metric.pk] + 1}.")
             ok = False
         seen.setdefault(metric.pk, i)
-    params = {k: form.cleaned_data[k] for k in
-              ("standard_cost_per_fte", "share", "pool_cap", "min_attainment", "split")}
+    params = {
+        k: form.cleaned_data[k]
+        for k in ("standard_cost_per_fte", "share", "pool_cap", "min_attainment", "split")
+    }
     problems = services.plan_problems(params=params, components=specs)
     for key, messages in problems.items():
         ok = False
@@ -111,7 +141,8 @@ def plan_form_check(form: PlanForm, formset) -> bool:
                 rows[key].add_error(field, message)
             elif key is None:
                 formset._non_form_errors = formset.error_class(
-                    [*formset.non_form_errors(), message])
+                    [*formset.non_form_errors(), message]
+                )
             else:
                 form.add_error(key, message)
     return ok
@@ -135,8 +166,9 @@ class ComputeForm(forms.Form):
 class AdjustmentForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none())
     pod = forms.ModelChoiceField(queryset=Pod.objects.none())
-    amount = forms.DecimalField(max_digits=14, decimal_places=2,
-                                help_text="Positive to pay more, negative to claw back.")
+    amount = forms.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Positive to pay more, negative to claw back."
+    )
     note = forms.CharField(max_length=300, help_text="Why — shown on the person's statement.")
 
     def __init__(self, *args, people, pods, **kwargs):

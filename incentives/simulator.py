@@ -31,8 +31,9 @@ def _last_day(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def apply(inputs: MonthInputs, what_if: WhatIf, *, month: date,
-          pod_ids: set[str] | None = None) -> tuple[engine.Plan, list[engine.PodInput]]:
+def apply(
+    inputs: MonthInputs, what_if: WhatIf, *, month: date, pod_ids: set[str] | None = None
+) -> tuple[engine.Plan, list[engine.PodInput]]:
     plan = copy.copy(inputs.engine_plan)
     for name, value in what_if.plan.items():
         if value is not None:
@@ -50,15 +51,18 @@ def apply(inputs: MonthInputs, what_if: WhatIf, *, month: date,
         if changed:
             # One observation equal to X makes the month's value X for last, sum and mean.
             obs = [o for o in pod.observations if o.metric not in changed]
-            obs += [engine.ObservationInput(metric=m, date=_last_day(month), value=v)
-                    for m, v in changed.items()]
+            obs += [
+                engine.ObservationInput(metric=m, date=_last_day(month), value=v)
+                for m, v in changed.items()
+            ]
             pod = replace(pod, observations=obs)
         pods.append(pod)
     return plan, pods
 
 
-def run(inputs: MonthInputs, what_if: WhatIf, *, month: date,
-        pod_ids: set[str] | None = None) -> engine.MonthResult:
+def run(
+    inputs: MonthInputs, what_if: WhatIf, *, month: date, pod_ids: set[str] | None = None
+) -> engine.MonthResult:
     """The month with the changes; raises ``engine.ScenarioRefused`` for an impossible plan."""
     plan, pods = apply(inputs, what_if, month=month, pod_ids=pod_ids)
     return engine.compute_month(month.strftime("%Y-%m"), plan, pods, currency=inputs.plan.currency)
@@ -72,13 +76,20 @@ class MemberProjection:
     met: bool
 
 
-def member_projection(inputs: MonthInputs, *, month: date, pod_id: int, person_id: int,
-                      metric: str, value: Decimal) -> MemberProjection:
+def member_projection(
+    inputs: MonthInputs, *, month: date, pod_id: int, person_id: int, metric: str, value: Decimal
+) -> MemberProjection:
     """'If <metric> reaches X this month, my pod's pool is P and my share is S.'"""
-    result = run(inputs, WhatIf(plan={}, targets={}, values={(str(pod_id), metric): value}),
-                 month=month, pod_ids={str(pod_id)})
+    result = run(
+        inputs,
+        WhatIf(plan={}, targets={}, values={(str(pod_id), metric): value}),
+        month=month,
+        pod_ids={str(pod_id)},
+    )
     pod = result.pods[0]
-    share = next((line.amount for line in pod.payouts if line.person == str(person_id)),
-                 Decimal("0.00"))
-    return MemberProjection(pool=pod.pool, share=share, attainment=pod.attainment,
-                            met=pod.attainment_met)
+    share = next(
+        (line.amount for line in pod.payouts if line.person == str(person_id)), Decimal("0.00")
+    )
+    return MemberProjection(
+        pool=pod.pool, share=share, attainment=pod.attainment, met=pod.attainment_met
+    )

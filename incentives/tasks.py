@@ -23,6 +23,7 @@ def close_previous_month(today: str | None = None) -> list[int]:
 def compute_period(org_unit_id: int, month: str, user_id: int | None = None) -> int:
     """A lead's on-demand compute, run off the request (API/CLI); returns the period id."""
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    period = services.period_compute(user=user, org_unit=OrgUnit.objects.get(pk=org_unit_id),
-                                     month=date.fromisoformat(month))
+    period = services.period_compute(
+        user=user, org_unit=OrgUnit.objects.get(pk=org_unit_id), month=date.fromisoformat(month)
+    )
     return period.pk

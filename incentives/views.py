@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from incentives import charts, engine, services, simulator
 from incentives.forms import (
     AdjustmentForm,
-    ComponentForm,
     ComponentFormSet,
     ComputeForm,
     PlanForm,
@@ -36,7 +35,6 @@ from incentives.models import (
     Metric,
     Observation,
     Payout,
-    PlanComponent,
     PodResult,
 )
 from teams import permissions
@@ -60,7 +58,8 @@ def _get_plan_for_user(request: HttpRequest, pk: int) -> IncentivePlan:
 def _get_period_for_user(request: HttpRequest, pk: int) -> IncentivePeriod:
     permissions.require_org_lead(request.user)
     period = get_object_or_404(
-        IncentivePeriod.objects.select_related("org_unit", "plan", "approved_by"), pk=pk)
+        IncentivePeriod.objects.select_related("org_unit", "plan", "approved_by"), pk=pk
+    )
     if not permissions.can_manage_pay(request.user, period.org_unit_id):
         raise Http404("No such period.")
     return period
@@ -76,9 +75,12 @@ def _managed_units(request: HttpRequest):
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
-    plans = (IncentivePlan.objects.filter(org_unit__in=_managed_units(request))
-             .select_related("org_unit").annotate(n_components=Count("components"))
-             .order_by("org_unit__name", "-effective_from"))
+    plans = (
+        IncentivePlan.objects.filter(org_unit__in=_managed_units(request))
+        .select_related("org_unit")
+        .annotate(n_components=Count("components"))
+        .order_by("org_unit__name", "-effective_from")
+    )
     page = Paginator(plans, 25).get_page(request.GET.get("page"))
     return render(request, "incentives/plan_list.html", {"page": page})
 
@@ -87,30 +89,66 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_new(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
     units = _managed_units(request)
-    metrics = Metric.objects.filter(org_unit__in=units).select_related("org_unit").order_by(
-        "org_unit__name", "kind", "name")
+    metrics = (
+        Metric.objects.filter(org_unit__in=units)
+        .select_related("org_unit")
+        .order_by("org_unit__name", "kind", "name")
+    )
     initial, rows = {"org_unit": units.first(), "currency": "EUR"}, []
     source = request.GET.get("from")
     if source and source.isdigit() and request.method == "GET":
         base = _get_plan_for_user(request, int(source))
-        initial = {f: getattr(base, f) for f in ("org_unit", "currency", "standard_cost_per_fte",
-                                                  "share", "pool_cap", "min_attainment", "split")}
+        initial = {
+            f: getattr(base, f)
+            for f in (
+                "org_unit",
+                "currency",
+                "standard_cost_per_fte",
+                "share",
+                "pool_cap",
+                "min_attainment",
+                "split",
+            )
+        }
         initial["name"] = base.name
-        rows = [{f: getattr(c, f) for f in ("metric", "weight", "threshold", "target", "stretch",
-                                            "floor", "attainment_cap", "aggregation")}
-                for c in base.components.select_related("metric")]
+        rows = [
+            {
+                f: getattr(c, f)
+                for f in (
+                    "metric",
+                    "weight",
+                    "threshold",
+                    "target",
+                    "stretch",
+                    "floor",
+                    "attainment_cap",
+                    "aggregation",
+                )
+            }
+            for c in base.components.select_related("metric")
+        ]
     form = PlanForm(request.POST or None, units=units, initial=initial)
-    formset = ComponentFormSet(request.POST or None, initial=rows or None, prefix="c",
-                               form_kwargs={"metrics": metrics})
-    if request.method == "POST" and form.is_valid() and formset.is_valid() and plan_form_check(
-            form, formset):
+    formset = ComponentFormSet(
+        request.POST or None, initial=rows or None, prefix="c", form_kwargs={"metrics": metrics}
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and plan_form_check(form, formset)
+    ):
         data = form.cleaned_data
         try:
             plan = services.plan_create(
-                user=request.user, org_unit=data["org_unit"], name=data["name"],
-                effective_from=data["effective_from"], currency=data["currency"],
-                standard_cost_per_fte=data["standard_cost_per_fte"], share=data["share"],
-                pool_cap=data["pool_cap"], min_attainment=data["min_attainment"],
+                user=request.user,
+                org_unit=data["org_unit"],
+                name=data["name"],
+                effective_from=data["effective_from"],
+                currency=data["currency"],
+                standard_cost_per_fte=data["standard_cost_per_fte"],
+                share=data["share"],
+                pool_cap=data["pool_cap"],
+                min_attainment=data["min_attainment"],
                 split=data["split"],
                 components=[f.spec() for f in formset.forms if f.has_changed()],
             )
@@ -118,10 +156,15 @@ def plan_new(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(None if field == "__all__" else field, errors)
         else:
-            messages.success(request, f"Plan “{plan.name}” saved, effective from {plan.effective_from:%B %Y}.")
+            messages.success(
+                request, f"Plan “{plan.name}” saved, effective from {plan.effective_from:%B %Y}."
+            )
             return redirect("plan-detail", pk=plan.pk)
-    return render(request, "incentives/plan_form.html",
-                  {"form": form, "formset": formset, "has_metrics": metrics.exists()})
+    return render(
+        request,
+        "incentives/plan_form.html",
+        {"form": form, "formset": formset, "has_metrics": metrics.exists()},
+    )
 
 
 @login_required
@@ -129,8 +172,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan_for_user(request, pk)
     components = plan.components.select_related("metric")
     periods = plan.periods.order_by("-month")[:24]
-    return render(request, "incentives/plan_detail.html",
-                  {"plan": plan, "components": components, "periods": periods})
+    return render(
+        request,
+        "incentives/plan_detail.html",
+        {"plan": plan, "components": components, "periods": periods},
+    )
 
 
 # --------------------------------------------------------------------------- month close
@@ -140,69 +186,127 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def period_list(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
     units = _managed_units(request)
-    form = ComputeForm(request.POST or None, units=units,
-                       initial={"org_unit": units.first(),
-                                "month": services.previous_month(date.today())})
+    form = ComputeForm(
+        request.POST or None,
+        units=units,
+        initial={"org_unit": units.first(), "month": services.previous_month(date.today())},
+    )
     if request.method == "POST" and form.is_valid():
         started = time.monotonic()
         try:
-            period = services.period_compute(user=request.user, org_unit=form.cleaned_data["org_unit"],
-                                             month=form.cleaned_data["month"])
+            period = services.period_compute(
+                user=request.user,
+                org_unit=form.cleaned_data["org_unit"],
+                month=form.cleaned_data["month"],
+            )
         except ValidationError as exc:
             for message in exc.messages[:20]:
                 form.add_error(None, message)
         else:
-            messages.success(request, f"Computed {period.totals.get('pods', 0)} pods in "
-                                      f"{time.monotonic() - started:.1f}s. Review before approving.")
+            messages.success(
+                request,
+                f"Computed {period.totals.get('pods', 0)} pods in "
+                f"{time.monotonic() - started:.1f}s. Review before approving.",
+            )
             url = reverse("period-review", args=[period.pk])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    periods = (IncentivePeriod.objects.filter(org_unit__in=units)
-               .select_related("org_unit", "approved_by").order_by("-month", "org_unit__name"))
+    periods = (
+        IncentivePeriod.objects.filter(org_unit__in=units)
+        .select_related("org_unit", "approved_by")
+        .order_by("-month", "org_unit__name")
+    )
     page = Paginator(periods, 25).get_page(request.GET.get("page"))
-    template = "incentives/period_list.html#compute" if request.htmx else "incentives/period_list.html"
+    template = (
+        "incentives/period_list.html#compute" if request.htmx else "incentives/period_list.html"
+    )
     return render(request, template, {"form": form, "page": page})
 
 
 def _review_context(request: HttpRequest, period: IncentivePeriod) -> dict:
     first, last = period.month, month_end(period.month)
-    everything = list(PodResult.objects.filter(period=period)
-                      .values_list("pod_id", "pod__name", "pool", "attainment", "breakdown"))
-    previous = dict(PodResult.objects.filter(
-        period__org_unit_id=period.org_unit_id,
-        period__month=services.add_months(period.month, -1)).values_list("pod_id", "pool"))
+    everything = list(
+        PodResult.objects.filter(period=period).values_list(
+            "pod_id", "pod__name", "pool", "attainment", "breakdown"
+        )
+    )
+    previous = dict(
+        PodResult.objects.filter(
+            period__org_unit_id=period.org_unit_id,
+            period__month=services.add_months(period.month, -1),
+        ).values_list("pod_id", "pool")
+    )
     changes = []
     missing = []
-    for pod_id, name, pool, att, bd in everything:
+    for pod_id, name, pool, _attainment, bd in everything:
         if pod_id in previous:
-            changes.append({"pod_id": pod_id, "name": name, "pool": pool,
-                            "previous": previous[pod_id], "change": pool - previous[pod_id]})
+            changes.append(
+                {
+                    "pod_id": pod_id,
+                    "name": name,
+                    "pool": pool,
+                    "previous": previous[pod_id],
+                    "change": pool - previous[pod_id],
+                }
+            )
         gaps = bd.get("missing_metrics") or []
         if gaps or not bd.get("members"):
-            missing.append({"pod_id": pod_id, "name": name, "metrics": gaps,
-                            "no_members": not bd.get("members")})
+            missing.append(
+                {
+                    "pod_id": pod_id,
+                    "name": name,
+                    "metrics": gaps,
+                    "no_members": not bd.get("members"),
+                }
+            )
     changes.sort(key=lambda c: abs(c["change"]), reverse=True)
-    flagged_qs = (Observation.objects.filter(pod__org_unit_id=period.org_unit_id, date__gte=first,
-                                             date__lte=last, flag=Observation.Flag.FLAGGED)
-                  .select_related("metric", "pod"))
-    results = (PodResult.objects.filter(period=period).select_related("pod")
-               .defer("breakdown").order_by("-pool", "pod__name"))
+    flagged_qs = Observation.objects.filter(
+        pod__org_unit_id=period.org_unit_id,
+        date__gte=first,
+        date__lte=last,
+        flag=Observation.Flag.FLAGGED,
+    ).select_related("metric", "pod")
+    results = (
+        PodResult.objects.filter(period=period)
+        .select_related("pod")
+        .defer("breakdown")
+        .order_by("-pool", "pod__name")
+    )
     page = Paginator(results, 50).get_page(request.GET.get("page"))
-    paid = dict(Payout.objects.filter(period=period, pod_id__in=[r.pod_id for r in page],
-                                      is_adjustment=False)
-                .values("pod_id").annotate(n=Count("id")).values_list("pod_id", "n"))
+    paid = dict(
+        Payout.objects.filter(
+            period=period, pod_id__in=[r.pod_id for r in page], is_adjustment=False
+        )
+        .values("pod_id")
+        .annotate(n=Count("id"))
+        .values_list("pod_id", "n")
+    )
     for r in page:
         r.paid_people = paid.get(r.pod_id, 0)
     currency = period.plan.currency
-    chart = charts.pool_scatter_chart(
-        names=[e[1] for e in everything], attainment=[float(e[3]) for e in everything],
-        pools=[float(e[2]) for e in everything], currency=currency) if everything else ""
+    chart = (
+        charts.pool_scatter_chart(
+            names=[e[1] for e in everything],
+            attainment=[float(e[3]) for e in everything],
+            pools=[float(e[2]) for e in everything],
+            currency=currency,
+        )
+        if everything
+        else ""
+    )
     return {
-        "period": period, "totals": period.totals, "currency": currency,
-        "flagged": flagged_qs[:25], "flagged_count": flagged_qs.count(),
-        "missing": missing[:25], "missing_count": len(missing),
-        "changes": changes[:10], "page": page, "chart": chart,
+        "period": period,
+        "totals": period.totals,
+        "currency": currency,
+        "flagged": flagged_qs[:25],
+        "flagged_count": flagged_qs.count(),
+        "missing": missing[:25],
+        "missing_count": len(missing),
+        "changes": changes[:10],
+        "page": page,
+        "chart": chart,
         "adjustments": Payout.objects.filter(period=period, is_adjustment=True)
-        .select_related("person", "pod", "adjusts").defer("breakdown"),
+        .select_related("person", "pod", "adjusts")
+        .defer("breakdown"),
         "audit": AuditEntry.objects.filter(period=period).select_related("actor")[:20],
         "can_compute": period.status in (Status.DRAFT, Status.COMPUTED),
     }
@@ -237,8 +341,12 @@ def period_recompute(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def period_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _period_action(request, pk, services.period_approve,
-                          "Approved. The month can no longer change; statements are visible to members.")
+    return _period_action(
+        request,
+        pk,
+        services.period_approve,
+        "Approved. The month can no longer change; statements are visible to members.",
+    )
 
 
 @login_required
@@ -256,7 +364,9 @@ def adjustment_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdjustmentForm(request.POST or None, people=people, pods=pods)
     if request.method == "POST" and form.is_valid():
         try:
-            payout = services.adjustment_create(user=request.user, period=period, **form.cleaned_data)
+            payout = services.adjustment_create(
+                user=request.user, period=period, **form.cleaned_data
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
@@ -264,8 +374,9 @@ def adjustment_new(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 form.add_error(None, exc.messages)
         else:
-            messages.success(request, f"Adjustment of {payout.amount} recorded in "
-                                      f"{payout.period.month:%B %Y}.")
+            messages.success(
+                request, f"Adjustment of {payout.amount} recorded in {payout.period.month:%B %Y}."
+            )
             return redirect("period-review", pk=payout.period_id)
     return render(request, "incentives/adjustment_form.html", {"period": period, "form": form})
 
@@ -290,8 +401,9 @@ def _dec(raw: str | None) -> Decimal | None:
 @login_required
 def period_what_if(request: HttpRequest, pk: int) -> HttpResponse:
     period = _get_period_for_user(request, pk)
-    inputs = services.month_inputs(plan=period.plan, org_unit_id=period.org_unit_id,
-                                   month=period.month)
+    inputs = services.month_inputs(
+        plan=period.plan, org_unit_id=period.org_unit_id, month=period.month
+    )
     shown = inputs.pods[:SIM_PODS]
     shown_ids = {str(p.pk) for p in shown}
     source = request.POST if request.method == "POST" else {}
@@ -318,8 +430,11 @@ def period_what_if(request: HttpRequest, pk: int) -> HttpResponse:
     result = None
     if not errors:
         try:
-            result = simulator.run(inputs, simulator.WhatIf(plan=plan_over, targets=targets,
-                                                            values=values), month=period.month)
+            result = simulator.run(
+                inputs,
+                simulator.WhatIf(plan=plan_over, targets=targets, values=values),
+                month=period.month,
+            )
         except engine.ScenarioRefused as refused:
             errors.extend(refused.problems[:10])
     baseline = dict(PodResult.objects.filter(period=period).values_list("pod_id", "pool"))
@@ -332,20 +447,42 @@ def period_what_if(request: HttpRequest, pk: int) -> HttpResponse:
             totals["pool"] += res.pool
             totals["baseline"] += baseline.get(pod.pk, Decimal("0"))
             if str(pod.pk) in shown_ids:
-                rows.append({"pod": pod, "res": res, "before": baseline.get(pod.pk),
-                             "values": [(c.metric, engine.format_number(c.value)) for c in res.components]})
+                rows.append(
+                    {
+                        "pod": pod,
+                        "res": res,
+                        "before": baseline.get(pod.pk),
+                        "values": [
+                            (c.metric, engine.format_number(c.value)) for c in res.components
+                        ],
+                    }
+                )
     # The month's real values, shown as placeholders next to each input.
     real = {}
     if not request.htmx:
-        plain = simulator.run(inputs, simulator.WhatIf(plan={}, targets={}, values={}),
-                              month=period.month, pod_ids=shown_ids)
-        real = {p.id: [(c.metric, engine.format_number(c.value)) for c in p.components]
-                for p in plain.pods}
+        plain = simulator.run(
+            inputs,
+            simulator.WhatIf(plan={}, targets={}, values={}),
+            month=period.month,
+            pod_ids=shown_ids,
+        )
+        real = {
+            p.id: [(c.metric, engine.format_number(c.value)) for c in p.components]
+            for p in plain.pods
+        }
     input_rows = [{"pod": pod, "values": real.get(str(pod.pk), [])} for pod in shown]
-    context = {"period": period, "inputs": inputs, "shown": shown, "rows": rows,
-               "input_rows": input_rows,
-               "errors": errors, "totals": totals, "n_pods": len(inputs.pods),
-               "sim_pods": SIM_PODS, "currency": period.plan.currency}
+    context = {
+        "period": period,
+        "inputs": inputs,
+        "shown": shown,
+        "rows": rows,
+        "input_rows": input_rows,
+        "errors": errors,
+        "totals": totals,
+        "n_pods": len(inputs.pods),
+        "sim_pods": SIM_PODS,
+        "currency": period.plan.currency,
+    }
     if request.htmx:
         return render(request, "incentives/what_if.html#results", context)
     return render(request, "incentives/what_if.html", context)
@@ -361,16 +498,32 @@ def period_pod(request: HttpRequest, pk: int, pod_pk: int) -> HttpResponse:
     pod = get_object_or_404(Pod, pk=pod_pk)
     lead = permissions.can_manage_pay(request.user, period.org_unit_id)
     if pod.org_unit_id != period.org_unit_id or not permissions.can_view_pod_pool(
-            request.user, pod, first=period.month, last=month_end(period.month)):
+        request.user, pod, first=period.month, last=month_end(period.month)
+    ):
         raise Http404("No such pod result.")
     if not lead and period.status not in VISIBLE_TO_MEMBERS:
         raise Http404("This month has not been approved yet.")
     result = get_object_or_404(PodResult, period=period, pod=pod)
-    payouts = (Payout.objects.filter(period=period, pod=pod).select_related("person", "adjusts")
-               .order_by("-amount") if lead else None)
-    return render(request, "incentives/period_pod.html",
-                  {"period": period, "pod": pod, "result": result, "bd": result.breakdown,
-                   "payouts": payouts, "lead": lead, "currency": period.plan.currency})
+    payouts = (
+        Payout.objects.filter(period=period, pod=pod)
+        .select_related("person", "adjusts")
+        .order_by("-amount")
+        if lead
+        else None
+    )
+    return render(
+        request,
+        "incentives/period_pod.html",
+        {
+            "period": period,
+            "pod": pod,
+            "result": result,
+            "bd": result.breakdown,
+            "payouts": payouts,
+            "lead": lead,
+            "currency": period.plan.currency,
+        },
+    )
 
 
 # --------------------------------------------------------------------------- statements
@@ -381,25 +534,41 @@ def my_bonus(request: HttpRequest) -> HttpResponse:
     me = permissions.person_of(request.user)
     if me is None:
         raise Http404("You have no person record, so no statements.")
-    rows = (Payout.objects.filter(person=me, period__status__in=VISIBLE_TO_MEMBERS)
-            .values("period_id", "period__month", "period__org_unit__name", "period__plan__currency")
-            .annotate(total=Sum("amount"), lines=Count("id")).order_by("-period__month"))
+    rows = (
+        Payout.objects.filter(person=me, period__status__in=VISIBLE_TO_MEMBERS)
+        .values("period_id", "period__month", "period__org_unit__name", "period__plan__currency")
+        .annotate(total=Sum("amount"), lines=Count("id"))
+        .order_by("-period__month")
+    )
     page = Paginator(rows, 24).get_page(request.GET.get("page"))
     history = list(reversed(list(rows[:24])))
-    chart = charts.payout_history_chart(
-        months=[r["period__month"].strftime("%Y-%m") for r in history],
-        amounts=[r["total"] for r in history],
-        currency=history[-1]["period__plan__currency"] if history else "EUR") if history else ""
+    chart = (
+        charts.payout_history_chart(
+            months=[r["period__month"].strftime("%Y-%m") for r in history],
+            amounts=[r["total"] for r in history],
+            currency=history[-1]["period__plan__currency"] if history else "EUR",
+        )
+        if history
+        else ""
+    )
     today = date.today()
-    current = (PodMembership.objects.current(today).filter(person=me).select_related("pod"))
+    current = PodMembership.objects.current(today).filter(person=me).select_related("pod")
     projections = []
     for m in current:
         plan = services.plan_effective(org_unit_id=m.pod.org_unit_id, month=today.replace(day=1))
         if plan is not None:
-            projections.append({"pod": m.pod, "metrics": [c.metric for c in plan.components.select_related("metric")],
-                                "currency": plan.currency})
-    return render(request, "incentives/my_bonus.html",
-                  {"page": page, "chart": chart, "projections": projections, "me": me})
+            projections.append(
+                {
+                    "pod": m.pod,
+                    "metrics": [c.metric for c in plan.components.select_related("metric")],
+                    "currency": plan.currency,
+                }
+            )
+    return render(
+        request,
+        "incentives/my_bonus.html",
+        {"page": page, "chart": chart, "projections": projections, "me": me},
+    )
 
 
 @login_required
@@ -430,29 +599,46 @@ def my_what_if(request: HttpRequest) -> HttpResponse:
     if metric is None:
         context["error"] = "pick one of the plan's metrics"
         return render(request, "incentives/my_bonus.html#projection", context)
-    projection = simulator.member_projection(inputs, month=month, pod_id=pod.pk, person_id=me.pk,
-                                             metric=metric_key, value=value)
+    projection = simulator.member_projection(
+        inputs, month=month, pod_id=pod.pk, person_id=me.pk, metric=metric_key, value=value
+    )
     context.update({"projection": projection, "metric": metric, "value": value})
     return render(request, "incentives/my_bonus.html#projection", context)
 
 
 def _statement(request: HttpRequest, period_pk: int, person: Person) -> HttpResponse:
-    period = get_object_or_404(IncentivePeriod.objects.select_related("org_unit", "plan"), pk=period_pk)
+    period = get_object_or_404(
+        IncentivePeriod.objects.select_related("org_unit", "plan"), pk=period_pk
+    )
     lead = permissions.can_manage_pay(request.user, period.org_unit_id)
-    if not permissions.can_view_payout(request.user, person_id=person.pk, unit_id=period.org_unit_id):
+    if not permissions.can_view_payout(
+        request.user, person_id=person.pk, unit_id=period.org_unit_id
+    ):
         raise Http404("No such statement.")
     if not lead and period.status not in VISIBLE_TO_MEMBERS:
         raise Http404("This month has not been approved yet.")
-    payouts = list(Payout.objects.filter(period=period, person=person)
-                   .select_related("pod", "adjusts").order_by("is_adjustment", "pod__name"))
+    payouts = list(
+        Payout.objects.filter(period=period, person=person)
+        .select_related("pod", "adjusts")
+        .order_by("is_adjustment", "pod__name")
+    )
     if not payouts:
         raise Http404("No payout for this month.")
     show_base_pay = permissions.can_view_pay(request.user, person)
     total = sum((p.amount for p in payouts), Decimal("0"))
-    return render(request, "incentives/statement.html",
-                  {"period": period, "person": person, "payouts": payouts, "total": total,
-                   "show_base_pay": show_base_pay, "currency": period.plan.currency,
-                   "is_me": permissions.person_of(request.user) == person})
+    return render(
+        request,
+        "incentives/statement.html",
+        {
+            "period": period,
+            "person": person,
+            "payouts": payouts,
+            "total": total,
+            "show_base_pay": show_base_pay,
+            "currency": period.plan.currency,
+            "is_me": permissions.person_of(request.user) == person,
+        },
+    )
 
 
 @login_required

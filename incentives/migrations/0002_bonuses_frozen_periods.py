@@ -56,7 +56,8 @@ PG_UP = [
                   AND NEW.locked_at IS NOT DISTINCT FROM OLD.locked_at)) THEN
         RETURN NEW;
       END IF;
-      RAISE EXCEPTION 'period_frozen: an % period cannot change (only approved -> locked)', OLD.status;
+      RAISE EXCEPTION 'period_frozen: an % period cannot change (only approved -> locked)',
+        OLD.status;
     END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER period_frozen BEFORE UPDATE OR DELETE ON incentives_incentiveperiod
        FOR EACH ROW EXECUTE FUNCTION incentives_frozen_period()""",
@@ -85,12 +86,12 @@ for _table in ("payout", "podresult"):
     _msg = f"{_table} rows of an approved or locked period cannot change"
     SQLITE_UP += [
         f"""CREATE TRIGGER {_table}_frozen_insert BEFORE INSERT ON {_name}
-            WHEN NOT {TOKEN} AND {_status('NEW.period_id')} IN {FROZEN} {_abort(_msg)}""",
+            WHEN NOT {TOKEN} AND {_status("NEW.period_id")} IN {FROZEN} {_abort(_msg)}""",
         f"""CREATE TRIGGER {_table}_frozen_update BEFORE UPDATE ON {_name}
-            WHEN NOT {TOKEN} AND ({_status('OLD.period_id')} IN {FROZEN}
-                                  OR {_status('NEW.period_id')} IN {FROZEN}) {_abort(_msg)}""",
+            WHEN NOT {TOKEN} AND ({_status("OLD.period_id")} IN {FROZEN}
+                                  OR {_status("NEW.period_id")} IN {FROZEN}) {_abort(_msg)}""",
         f"""CREATE TRIGGER {_table}_frozen_delete BEFORE DELETE ON {_name}
-            WHEN NOT {TOKEN} AND {_status('OLD.period_id')} IN {FROZEN} {_abort(_msg)}""",
+            WHEN NOT {TOKEN} AND {_status("OLD.period_id")} IN {FROZEN} {_abort(_msg)}""",
     ]
 SQLITE_UP += [
     f"""CREATE TRIGGER period_frozen_update BEFORE UPDATE ON incentives_incentiveperiod
@@ -101,14 +102,17 @@ SQLITE_UP += [
             AND ((OLD.status = 'approved' AND NEW.status = 'locked')
                  OR (NEW.status = OLD.status AND NEW.approved_by_id IS NULL
                      AND NEW.locked_at IS OLD.locked_at)))
-        {_abort('an approved or locked period cannot change (only approved -> locked)')}""",
+        {_abort("an approved or locked period cannot change (only approved -> locked)")}""",
     f"""CREATE TRIGGER period_frozen_delete BEFORE DELETE ON incentives_incentiveperiod
         WHEN NOT {TOKEN} AND OLD.status IN {FROZEN}
-        {_abort('an approved or locked period cannot be deleted')}""",
+        {_abort("an approved or locked period cannot be deleted")}""",
 ]
 SQLITE_DOWN = [
-    *(f"DROP TRIGGER IF EXISTS {t}_frozen_{op}" for t in ("payout", "podresult")
-      for op in ("insert", "update", "delete")),
+    *(
+        f"DROP TRIGGER IF EXISTS {t}_frozen_{op}"
+        for t in ("payout", "podresult")
+        for op in ("insert", "update", "delete")
+    ),
     "DROP TRIGGER IF EXISTS period_frozen_update",
     "DROP TRIGGER IF EXISTS period_frozen_delete",
     "DROP TABLE IF EXISTS incentives_reset_token",

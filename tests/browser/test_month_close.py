@@ -16,8 +16,9 @@ def _month_label(day: date) -> str:
     return day.strftime("%B %Y")
 
 
-def test_it_lets_a_lead_close_a_month_and_a_member_read_their_statement(offline_page, live_server,
-                                                                       artifacts_dir):
+def test_it_lets_a_lead_close_a_month_and_a_member_read_their_statement(
+    offline_page, live_server, artifacts_dir
+):
     page = offline_page
     demo_seed(people=40)
     # The demo leaves last month computed; start from a clean slate for it.

@@ -14,32 +14,71 @@ MONTH = date(2026, 9, 1)
 
 def unit_metrics(unit) -> dict[str, Metric]:
     return {
-        "activation": Metric.objects.create(org_unit=unit, key="activation", name="Activation rate",
-                                            direction="higher", aggregation="last"),
-        "incidents": Metric.objects.create(org_unit=unit, key="incidents", name="Incidents",
-                                           direction="lower", aggregation="sum",
-                                           empty_value=Decimal("0")),
-        "prs": Metric.objects.create(org_unit=unit, key="prs", name="Pull requests", kind="process"),
+        "activation": Metric.objects.create(
+            org_unit=unit,
+            key="activation",
+            name="Activation rate",
+            direction="higher",
+            aggregation="last",
+        ),
+        "incidents": Metric.objects.create(
+            org_unit=unit,
+            key="incidents",
+            name="Incidents",
+            direction="lower",
+            aggregation="sum",
+            empty_value=Decimal("0"),
+        ),
+        "prs": Metric.objects.create(
+            org_unit=unit, key="prs", name="Pull requests", kind="process"
+        ),
     }
 
 
 def make_plan(unit, metrics, *, effective_from=date(2026, 1, 1), cost="6000", **overrides):
-    params = {"share": Decimal("0.2"), "pool_cap": Decimal("0.5"),
-              "min_attainment": Decimal("0.5"), "split": "allocation", **overrides}
+    params = {
+        "share": Decimal("0.2"),
+        "pool_cap": Decimal("0.5"),
+        "min_attainment": Decimal("0.5"),
+        "split": "allocation",
+        **overrides,
+    }
     return services.plan_create(
-        user=None, org_unit=unit, name=f"{unit.name} bonus", effective_from=effective_from,
-        currency="EUR", standard_cost_per_fte=Decimal(cost), components=[
-            services.ComponentSpec(metric=metrics["activation"], weight=Decimal("0.6"),
-                                   threshold=Decimal(30), target=Decimal(40), stretch=Decimal(50)),
-            services.ComponentSpec(metric=metrics["incidents"], weight=Decimal("0.4"),
-                                   threshold=Decimal(3), target=Decimal(1), stretch=Decimal(0),
-                                   aggregation="sum"),
-        ], **params)
+        user=None,
+        org_unit=unit,
+        name=f"{unit.name} bonus",
+        effective_from=effective_from,
+        currency="EUR",
+        standard_cost_per_fte=Decimal(cost),
+        components=[
+            services.ComponentSpec(
+                metric=metrics["activation"],
+                weight=Decimal("0.6"),
+                threshold=Decimal(30),
+                target=Decimal(40),
+                stretch=Decimal(50),
+            ),
+            services.ComponentSpec(
+                metric=metrics["incidents"],
+                weight=Decimal("0.4"),
+                threshold=Decimal(3),
+                target=Decimal(1),
+                stretch=Decimal(0),
+                aggregation="sum",
+            ),
+        ],
+        **params,
+    )
 
 
 def observe(metric, pod, day: date, value, key: str = "") -> Observation:
-    return Observation.objects.create(metric=metric, pod=pod, date=day, value=Decimal(str(value)),
-                                      external_id=key or f"{metric.key}-{pod.pk}-{day}-{value}")
+    return Observation.objects.create(
+        metric=metric,
+        pod=pod,
+        date=day,
+        value=Decimal(str(value)),
+        external_id=key or f"{metric.key}-{pod.pk}-{day}-{value}",
+    )
 
 
 def bonus_world(personas):

@@ -20,7 +20,9 @@ def test_it_drafts_last_month_for_every_unit_and_emails_the_leads(personas, sett
     ids = close_previous_month("2026-10-01")
     periods = IncentivePeriod.objects.filter(pk__in=ids).order_by("org_unit__name")
     assert [(p.org_unit.name, p.month, p.status) for p in periods] == [
-        ("Growth", MONTH, "computed"), ("Platform", MONTH, "computed")]
+        ("Growth", MONTH, "computed"),
+        ("Platform", MONTH, "computed"),
+    ]
     assert sorted(m.to[0] for m in mail.outbox) == ["olga@example.com", "otto@example.com"]
     growth = next(m for m in mail.outbox if m.to == ["olga@example.com"])
     review = periods.get(org_unit=personas.unit_a)
@@ -64,5 +66,7 @@ def test_it_closes_the_month_through_the_worker(personas, celery_worker_process)
     ids = close_previous_month.delay("2026-10-01").get(timeout=60)
     assert len(ids) == 2
     assert Payout.objects.filter(period_id__in=ids).count() == 3
-    period_id = compute_period.delay(personas.unit_a.pk, "2026-08-01", personas.org_lead.pk).get(timeout=60)
+    period_id = compute_period.delay(personas.unit_a.pk, "2026-08-01", personas.org_lead.pk).get(
+        timeout=60
+    )
     assert IncentivePeriod.objects.get(pk=period_id).month == date(2026, 8, 1)

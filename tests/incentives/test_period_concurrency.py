@@ -12,8 +12,9 @@ from tests.incentives.bonus_factories import MONTH, bonus_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="row locks need two real connections (PostgreSQL)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need two real connections (PostgreSQL)"
+    ),
 ]
 
 
@@ -34,7 +35,9 @@ def test_it_approves_once_when_two_leads_race(personas):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=approve, args=(u,)) for u in (personas.org_lead, personas.admin)]
+    threads = [
+        threading.Thread(target=approve, args=(u,)) for u in (personas.org_lead, personas.admin)
+    ]
     for t in threads:
         t.start()
     for t in threads:

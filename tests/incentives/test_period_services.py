@@ -23,8 +23,9 @@ def _raw(sql, *params):
 
 
 def compute(personas, month=MONTH, unit=None, user=None):
-    return services.period_compute(user=user or personas.org_lead, org_unit=unit or personas.unit_a,
-                                   month=month)
+    return services.period_compute(
+        user=user or personas.org_lead, org_unit=unit or personas.unit_a, month=month
+    )
 
 
 def test_it_computes_pools_and_payouts_with_full_breakdowns(personas):
@@ -50,8 +51,9 @@ def test_it_computes_pools_and_payouts_with_full_breakdowns(personas):
 
 def test_it_ignores_rejected_observations(personas):
     world = bonus_world(personas)
-    observe(world["metrics_a"]["activation"], personas.pod_a, date(2026, 9, 28), 20).__class__.objects.filter(
-        value=20).update(flag=Observation.Flag.REJECTED)
+    observe(
+        world["metrics_a"]["activation"], personas.pod_a, date(2026, 9, 28), 20
+    ).__class__.objects.filter(value=20).update(flag=Observation.Flag.REJECTED)
     period = compute(personas)
     result = PodResult.objects.get(period=period, pod=personas.pod_a)
     assert result.breakdown["components"][0]["value"] == "40"
@@ -89,13 +91,17 @@ def test_it_walks_the_state_machine_and_audits_each_step(personas):
         services.period_approve(user=personas.admin, period=period)
     period = services.period_lock(user=personas.org_lead, period=period)
     assert period.status == "locked" and period.locked_at
-    actions = list(AuditEntry.objects.filter(period=period).order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(period=period).order_by("id").values_list("action", flat=True)
+    )
     assert actions == ["period.compute", "period.approve", "period.lock"]
 
 
 def test_it_refuses_to_approve_a_draft(personas):
     world = bonus_world(personas)
-    draft = IncentivePeriod.objects.create(plan=world["plan_a"], org_unit=personas.unit_a, month=MONTH)
+    draft = IncentivePeriod.objects.create(
+        plan=world["plan_a"], org_unit=personas.unit_a, month=MONTH
+    )
     with pytest.raises(ValidationError, match="Compute the month"):
         services.period_approve(user=personas.org_lead, period=draft)
 
@@ -106,23 +112,42 @@ def test_it_refuses_a_month_without_a_plan(personas):
         compute(personas, month=date(2025, 12, 1))
 
 
-@pytest.mark.parametrize("statement", [
-    lambda p: Payout.objects.filter(period=p).update(amount=Decimal("1")),
-    lambda p: Payout.objects.filter(period=p).delete(),
-    lambda p: PodResult.objects.filter(period=p).update(pool=Decimal("1")),
-    lambda p: PodResult.objects.filter(period=p).delete(),
-    lambda p: Payout.objects.create(period=p, pod_id=Payout.objects.filter(period=p).first().pod_id,
-                                    person_id=Payout.objects.filter(period=p).first().person_id,
-                                    amount=Decimal("5"), is_adjustment=True),
-    lambda p: IncentivePeriod.objects.filter(pk=p.pk).update(status="computed"),
-    lambda p: IncentivePeriod.objects.filter(pk=p.pk).update(totals={}),
-    lambda p: _raw("DELETE FROM incentives_incentiveperiod WHERE id = %s", p.pk),
-], ids=["update-payout", "delete-payout", "update-result", "delete-result", "insert-payout",
-        "reopen-period", "edit-totals", "delete-period"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        lambda p: Payout.objects.filter(period=p).update(amount=Decimal("1")),
+        lambda p: Payout.objects.filter(period=p).delete(),
+        lambda p: PodResult.objects.filter(period=p).update(pool=Decimal("1")),
+        lambda p: PodResult.objects.filter(period=p).delete(),
+        lambda p: Payout.objects.create(
+            period=p,
+            pod_id=Payout.objects.filter(period=p).first().pod_id,
+            person_id=Payout.objects.filter(period=p).first().person_id,
+            amount=Decimal("5"),
+            is_adjustment=True,
+        ),
+        lambda p: IncentivePeriod.objects.filter(pk=p.pk).update(status="computed"),
+        lambda p: IncentivePeriod.objects.filter(pk=p.pk).update(totals={}),
+        lambda p: _raw("DELETE FROM incentives_incentiveperiod WHERE id = %s", p.pk),
+    ],
+    ids=[
+        "update-payout",
+        "delete-payout",
+        "update-result",
+        "delete-result",
+        "insert-payout",
+        "reopen-period",
+        "edit-totals",
+        "delete-period",
+    ],
+)
 def test_it_refuses_changes_to_an_approved_period_in_the_database(personas, statement):
     bonus_world(personas)
     period = services.period_approve(user=personas.org_lead, period=compute(personas))
-    with pytest.raises((IntegrityError, DatabaseError), match="period_frozen"), transaction.atomic():
+    with (
+        pytest.raises((IntegrityError, DatabaseError), match="period_frozen"),
+        transaction.atomic(),
+    ):
         statement(period)
     assert Payout.objects.filter(period=period).count() == 2
 
@@ -131,7 +156,10 @@ def test_it_lets_the_database_lock_an_approved_period_and_nothing_more(personas)
     bonus_world(personas)
     period = services.period_approve(user=personas.org_lead, period=compute(personas))
     services.period_lock(user=personas.org_lead, period=period)
-    with pytest.raises((IntegrityError, DatabaseError), match="period_frozen"), transaction.atomic():
+    with (
+        pytest.raises((IntegrityError, DatabaseError), match="period_frozen"),
+        transaction.atomic(),
+    ):
         IncentivePeriod.objects.filter(pk=period.pk).update(status="approved")
 
 
@@ -139,9 +167,14 @@ def test_it_carries_an_adjustment_into_the_next_open_period(personas):
     bonus_world(personas)
     september = services.period_approve(user=personas.org_lead, period=compute(personas))
     member = personas.member.person
-    payout = services.adjustment_create(user=personas.org_lead, period=september, person=member,
-                                        pod=personas.pod_a, amount=Decimal("-120.50"),
-                                        note="Activation double-counted on the 20th")
+    payout = services.adjustment_create(
+        user=personas.org_lead,
+        period=september,
+        person=member,
+        pod=personas.pod_a,
+        amount=Decimal("-120.50"),
+        note="Activation double-counted on the 20th",
+    )
     assert payout.is_adjustment and payout.adjusts == september
     assert payout.period.month == date(2026, 10, 1) and payout.period.status == "draft"
     assert payout.period.totals["adjustments"] == "-120.50"
@@ -158,12 +191,24 @@ def test_it_refuses_an_adjustment_of_an_open_period_or_without_a_reason(personas
     period = compute(personas)
     member = personas.member.person
     with pytest.raises(ValidationError, match="recompute this one"):
-        services.adjustment_create(user=personas.org_lead, period=period, person=member,
-                                   pod=personas.pod_a, amount=Decimal("10"), note="x")
+        services.adjustment_create(
+            user=personas.org_lead,
+            period=period,
+            person=member,
+            pod=personas.pod_a,
+            amount=Decimal("10"),
+            note="x",
+        )
     approved = services.period_approve(user=personas.org_lead, period=period)
     with pytest.raises(ValidationError, match="Say why"):
-        services.adjustment_create(user=personas.org_lead, period=approved, person=member,
-                                   pod=personas.pod_a, amount=Decimal("10"), note="  ")
+        services.adjustment_create(
+            user=personas.org_lead,
+            period=approved,
+            person=member,
+            pod=personas.pod_a,
+            amount=Decimal("10"),
+            note="  ",
+        )
     assert not Payout.objects.filter(is_adjustment=True).exists()
 
 
@@ -174,7 +219,12 @@ def test_it_computes_in_a_constant_number_of_queries(personas):
     n = count_queries(lambda: compute(personas, month=date(2026, 9, 1)))
     grow_unit(personas.unit_a, 25, person_factory=make_person, metrics=world["metrics_a"], tag="b")
     assert count_queries(lambda: compute(personas, month=date(2026, 10, 1))) == n
-    assert PodResult.objects.filter(period__month=date(2026, 10, 1), period__org_unit=personas.unit_a).count() == 28
+    assert (
+        PodResult.objects.filter(
+            period__month=date(2026, 10, 1), period__org_unit=personas.unit_a
+        ).count()
+        == 28
+    )
 
 
 def test_it_resets_frozen_periods_through_the_admin_path(personas):

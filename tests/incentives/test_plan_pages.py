@@ -12,19 +12,40 @@ pytestmark = pytest.mark.django_db
 
 def post_data(metrics, **overrides):
     data = {
-        "org_unit": str(metrics["activation"].org_unit_id), "name": "Growth bonus",
-        "effective_from": "2026-07", "currency": "EUR", "standard_cost_per_fte": "6000",
-        "share": "0.2", "pool_cap": "0.5", "min_attainment": "0.5", "split": "allocation",
-        "c-TOTAL_FORMS": "4", "c-INITIAL_FORMS": "0", "c-MIN_NUM_FORMS": "0", "c-MAX_NUM_FORMS": "12",
-        "c-0-metric": str(metrics["activation"].pk), "c-0-weight": "0.6", "c-0-threshold": "30",
-        "c-0-target": "40", "c-0-stretch": "50", "c-0-floor": "0.5", "c-0-attainment_cap": "1.5",
+        "org_unit": str(metrics["activation"].org_unit_id),
+        "name": "Growth bonus",
+        "effective_from": "2026-07",
+        "currency": "EUR",
+        "standard_cost_per_fte": "6000",
+        "share": "0.2",
+        "pool_cap": "0.5",
+        "min_attainment": "0.5",
+        "split": "allocation",
+        "c-TOTAL_FORMS": "4",
+        "c-INITIAL_FORMS": "0",
+        "c-MIN_NUM_FORMS": "0",
+        "c-MAX_NUM_FORMS": "12",
+        "c-0-metric": str(metrics["activation"].pk),
+        "c-0-weight": "0.6",
+        "c-0-threshold": "30",
+        "c-0-target": "40",
+        "c-0-stretch": "50",
+        "c-0-floor": "0.5",
+        "c-0-attainment_cap": "1.5",
         "c-0-aggregation": "last",
-        "c-1-metric": str(metrics["incidents"].pk), "c-1-weight": "0.4", "c-1-threshold": "3",
-        "c-1-target": "1", "c-1-stretch": "0", "c-1-floor": "0.5", "c-1-attainment_cap": "1.5",
+        "c-1-metric": str(metrics["incidents"].pk),
+        "c-1-weight": "0.4",
+        "c-1-threshold": "3",
+        "c-1-target": "1",
+        "c-1-stretch": "0",
+        "c-1-floor": "0.5",
+        "c-1-attainment_cap": "1.5",
         "c-1-aggregation": "sum",
     }
     for i in (2, 3):
-        data.update({f"c-{i}-floor": "0.5", f"c-{i}-attainment_cap": "1.5", f"c-{i}-aggregation": "last"})
+        data.update(
+            {f"c-{i}-floor": "0.5", f"c-{i}-attainment_cap": "1.5", f"c-{i}-aggregation": "last"}
+        )
     data.update(overrides)
     return data
 
@@ -41,29 +62,70 @@ def test_it_saves_a_plan_with_its_components(client, personas):
     assert "Activation rate" in page and "Incidents" in page
 
 
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({"c-1-weight": "0.3"}, "weights sum to 0.9, not exactly 1"),
-    ({"c-0-metric": "PRS"}, "process metric"),
-    ({"c-0-stretch": "35"}, "Component 1 · Target: targets are not strictly ordered for direction higher"),
-    ({"c-1-threshold": "0", "c-1-stretch": "3"}, "need threshold &gt; target &gt; stretch"),
-    ({"standard_cost_per_fte": "-1"}, "standard_cost_per_fte -1 is negative"),
-    ({"share": "-0.1"}, "share -0.1 is negative"),
-    ({"c-0-weight": "-0.6", "c-1-weight": "1.6"}, "Component 1 · Weight: weight -0.6 is negative"),
-    ({"c-0-floor": "1.5"}, "floor 1.5 is outside 0..1"),
-    ({"c-0-weight": "abc"}, "Enter a number."),
-    ({"currency": "EURO"}, "three-letter ISO code"),
-    ({"c-0-metric": "", "c-0-weight": "", "c-0-threshold": "", "c-0-target": "", "c-0-stretch": "",
-      "c-1-metric": "", "c-1-weight": "", "c-1-threshold": "", "c-1-target": "", "c-1-stretch": "",
-      "c-1-aggregation": "last"}, "Add at least one outcome component."),
-    ({"c-1-metric": "ACT"}, "is already component 1"),
-    ({"c-1-metric": "OTHER"}, "Select a valid choice"),
-], ids=["weights", "process", "order-higher", "order-lower", "negative-cost", "negative-share",
-        "negative-weight", "floor", "not-a-number", "currency", "no-components", "duplicate", "other-unit"])
-def test_it_refuses_bad_plans_naming_the_field_and_saves_nothing(client, personas, overrides, expected):
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"c-1-weight": "0.3"}, "weights sum to 0.9, not exactly 1"),
+        ({"c-0-metric": "PRS"}, "process metric"),
+        (
+            {"c-0-stretch": "35"},
+            "Component 1 · Target: targets are not strictly ordered for direction higher",
+        ),
+        ({"c-1-threshold": "0", "c-1-stretch": "3"}, "need threshold &gt; target &gt; stretch"),
+        ({"standard_cost_per_fte": "-1"}, "standard_cost_per_fte -1 is negative"),
+        ({"share": "-0.1"}, "share -0.1 is negative"),
+        (
+            {"c-0-weight": "-0.6", "c-1-weight": "1.6"},
+            "Component 1 · Weight: weight -0.6 is negative",
+        ),
+        ({"c-0-floor": "1.5"}, "floor 1.5 is outside 0..1"),
+        ({"c-0-weight": "abc"}, "Enter a number."),
+        ({"currency": "EURO"}, "three-letter ISO code"),
+        (
+            {
+                "c-0-metric": "",
+                "c-0-weight": "",
+                "c-0-threshold": "",
+                "c-0-target": "",
+                "c-0-stretch": "",
+                "c-1-metric": "",
+                "c-1-weight": "",
+                "c-1-threshold": "",
+                "c-1-target": "",
+                "c-1-stretch": "",
+                "c-1-aggregation": "last",
+            },
+            "Add at least one outcome component.",
+        ),
+        ({"c-1-metric": "ACT"}, "is already component 1"),
+        ({"c-1-metric": "OTHER"}, "Select a valid choice"),
+    ],
+    ids=[
+        "weights",
+        "process",
+        "order-higher",
+        "order-lower",
+        "negative-cost",
+        "negative-share",
+        "negative-weight",
+        "floor",
+        "not-a-number",
+        "currency",
+        "no-components",
+        "duplicate",
+        "other-unit",
+    ],
+)
+def test_it_refuses_bad_plans_naming_the_field_and_saves_nothing(
+    client, personas, overrides, expected
+):
     metrics = unit_metrics(personas.unit_a)
     other = unit_metrics(personas.unit_b)
-    swap = {"PRS": str(metrics["prs"].pk), "ACT": str(metrics["activation"].pk),
-            "OTHER": str(other["incidents"].pk)}
+    swap = {
+        "PRS": str(metrics["prs"].pk),
+        "ACT": str(metrics["activation"].pk),
+        "OTHER": str(other["incidents"].pk),
+    }
     login(client, personas.org_lead)
     data = post_data(metrics, **{k: swap.get(v, v) for k, v in overrides.items()})
     response = client.post("/plans/new/", data)
@@ -75,7 +137,9 @@ def test_it_refuses_bad_plans_naming_the_field_and_saves_nothing(client, persona
 def test_it_explains_why_a_process_metric_cannot_be_paid_on(client, personas):
     metrics = unit_metrics(personas.unit_a)
     login(client, personas.org_lead)
-    page = client.post("/plans/new/", post_data(metrics, **{"c-0-metric": str(metrics["prs"].pk)})).content.decode()
+    page = client.post(
+        "/plans/new/", post_data(metrics, **{"c-0-metric": str(metrics["prs"].pk)})
+    ).content.decode()
     assert "Component 1 · Metric: prs is a process metric" in page
     assert "pay follows outcomes that users and the business feel, not effort" in page
 

@@ -26,9 +26,20 @@ def test_it_shows_a_member_their_statement_with_the_full_breakdown(client, perso
     login(client, personas.member)
     page = client.get(f"/bonus/{period.pk}/").content.decode()
     assert "3750.00 EUR" in page
-    for figure in ("activation", "Equivalent cost E", "72000",
-                   "Dividend D", "57000", "Pool P", "7500.00", "Your weight", "Active days",
-                   "30 of 30", "Base pay", "7000"):
+    for figure in (
+        "activation",
+        "Equivalent cost E",
+        "72000",
+        "Dividend D",
+        "57000",
+        "Pool P",
+        "7500.00",
+        "Your weight",
+        "Active days",
+        "30 of 30",
+        "Base pay",
+        "7000",
+    ):
         assert figure in page, figure
     assert 'class="no-print"' in page  # printable: the print stylesheet hides the chrome
 
@@ -44,10 +55,17 @@ def test_it_hides_unapproved_months_from_members(client, personas):
 
 def test_it_answers_404_for_someone_elses_statement_and_another_pods_pool(client, personas):
     bonus_world(personas)
-    period_a, period_b = approved(personas), approved(personas, unit=personas.unit_b, lead=personas.other_lead)
+    period_a, period_b = (
+        approved(personas),
+        approved(personas, unit=personas.unit_b, lead=personas.other_lead),
+    )
     login(client, personas.member)
-    assert client.get(f"/bonus/{period_a.pk}/people/{personas.pod_lead.person.pk}/").status_code == 404
-    assert client.get(f"/bonus/{period_b.pk}/people/{personas.outsider.person.pk}/").status_code == 404
+    assert (
+        client.get(f"/bonus/{period_a.pk}/people/{personas.pod_lead.person.pk}/").status_code == 404
+    )
+    assert (
+        client.get(f"/bonus/{period_b.pk}/people/{personas.outsider.person.pk}/").status_code == 404
+    )
     assert client.get(f"/close/{period_b.pk}/pods/{personas.pod_b.pk}/").status_code == 404
     assert client.get(f"/bonus/{period_b.pk}/").status_code == 404
 
@@ -90,14 +108,21 @@ def test_it_keeps_base_pay_from_a_lead_of_another_unit(client, personas):
 def test_it_shows_an_adjustment_as_such_on_the_statement(client, personas):
     bonus_world(personas)
     september = approved(personas)
-    payout = services.adjustment_create(user=personas.org_lead, period=september,
-                                        person=personas.member.person, pod=personas.pod_a,
-                                        amount=Decimal("50.00"), note="Missed NPS survey")
+    payout = services.adjustment_create(
+        user=personas.org_lead,
+        period=september,
+        person=personas.member.person,
+        pod=personas.pod_a,
+        amount=Decimal("50.00"),
+        note="Missed NPS survey",
+    )
     october = services.period_compute(user=None, org_unit=personas.unit_a, month=date(2026, 10, 1))
     services.period_approve(user=personas.org_lead, period=october)
     login(client, personas.member)
     page = client.get(f"/bonus/{payout.period_id}/").content.decode()
-    assert "Adjustment" in page and "corrects September 2026" in page and "Missed NPS survey" in page
+    assert (
+        "Adjustment" in page and "corrects September 2026" in page and "Missed NPS survey" in page
+    )
 
 
 def test_it_lists_my_statements_in_constant_queries(client, personas, django_assert_num_queries):
@@ -117,14 +142,24 @@ def test_it_projects_my_pool_and_share_if_a_metric_reaches_a_value(client, perso
     login(client, personas.member)
     page = client.get("/bonus/").content.decode()
     assert "what if" in page and 'name="metric"' in page
-    response = client.post("/bonus/what-if/", {"pod": personas.pod_a.pk, "metric": "activation",
-                                               "value": "40"}, headers={"HX-Request": "true"})
+    response = client.post(
+        "/bonus/what-if/",
+        {"pod": personas.pod_a.pk, "metric": "activation", "value": "40"},
+        headers={"HX-Request": "true"},
+    )
     text = response.content.decode()
-    assert ("If Activation rate reaches 40 this month, Onboarding's pool is <strong>7500.00 EUR"
-            "</strong> and my share is <strong>3750.00 EUR</strong>") in text
-    bad = client.post("/bonus/what-if/", {"pod": personas.pod_a.pk, "metric": "activation",
-                                          "value": "lots"}, headers={"HX-Request": "true"})
+    assert (
+        "If Activation rate reaches 40 this month, Onboarding's pool is <strong>7500.00 EUR"
+        "</strong> and my share is <strong>3750.00 EUR</strong>"
+    ) in text
+    bad = client.post(
+        "/bonus/what-if/",
+        {"pod": personas.pod_a.pk, "metric": "activation", "value": "lots"},
+        headers={"HX-Request": "true"},
+    )
     assert "is not a number" in bad.content.decode()
-    other = client.post("/bonus/what-if/", {"pod": personas.pod_b.pk, "metric": "activation", "value": "1"})
+    other = client.post(
+        "/bonus/what-if/", {"pod": personas.pod_b.pk, "metric": "activation", "value": "1"}
+    )
     assert other.status_code == 404
     assert not Payout.objects.exists()
