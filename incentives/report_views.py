@@ -49,7 +49,7 @@ def _parse_month(text: str) -> date:
 def _get_unit_for_user(request: HttpRequest, unit_id: int) -> OrgUnit:
     permissions.require_org_lead(request.user)
     unit = get_object_or_404(OrgUnit, pk=unit_id)
-    if not permissions.can_manage_unit(request.user, unit.pk):
+    if not permissions.can_manage_pay(request.user, unit.pk):
         raise Http404("No such org unit.")
     return unit
 

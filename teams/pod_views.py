@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
 from incentives import metrics
-from incentives.models import Metric, MetricTarget, Payout, PodResult
+from incentives.models import IncentivePeriod, Metric, MetricTarget, Payout, PodResult
 from incentives.projections import project_month
 
 from . import dashboard, dashboard_charts, permissions, services
@@ -119,15 +119,23 @@ def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
     my_share = projection.share_of(pod.pk, me.pk) if me is not None else None
     is_member = me is not None and any(m.person_id == me.pk for m in members)
 
+    # Members see approved months only (a computed month may still change); leads see all.
+    shown = (
+        {}
+        if permissions.can_manage_pay(request.user, pod.org_unit_id)
+        else {
+            "period__status__in": (IncentivePeriod.Status.APPROVED, IncentivePeriod.Status.LOCKED)
+        }
+    )
     statements = []
     if me is not None:
         statements = list(
-            Payout.objects.filter(person=me, pod=pod)
+            Payout.objects.filter(person=me, pod=pod, **shown)
             .select_related("period")
             .order_by("-period__month", "is_adjustment", "id")[:STATEMENT_MONTHS]
         )
     pod_history = list(
-        PodResult.objects.filter(pod=pod)
+        PodResult.objects.filter(pod=pod, **shown)
         .select_related("period")
         .order_by("-period__month")[:STATEMENT_MONTHS]
     )
@@ -157,8 +165,9 @@ def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
             "is_member": is_member,
             "statements": statements,
             "pod_history": pod_history,
-            "simulator_url": _optional_url("whatif", pod.pk) or _optional_url("what-if"),
-            "statements_url": _optional_url("statement-list"),
+            # The bonuses slice's page for members: statements and the what-if form.
+            "simulator_url": _optional_url("my-bonus") if is_member else "",
+            "statements_url": _optional_url("my-bonus") if me is not None else "",
             "editing": False,
         }
     )

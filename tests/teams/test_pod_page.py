@@ -192,3 +192,17 @@ def test_it_renders_the_pod_page_with_constant_queries(client, personas, django_
     with django_assert_num_queries(n):
         assert client.get(url).status_code == 200
     assert len(re.findall(r"Extra \d+", client.get(url).content.decode())) == 20
+
+
+def test_it_shows_members_only_approved_months_and_leads_every_month(client, personas):
+    from incentives.models import IncentivePeriod
+
+    make_plan(personas.unit_a)
+    make_period(personas.unit_a, add_months(THIS_MONTH, -2))
+    make_period(personas.unit_a, add_months(THIS_MONTH, -1), status=IncentivePeriod.Status.COMPUTED)
+    computed = f"{add_months(THIS_MONTH, -1):%B %Y}"
+    login(client, personas.member)
+    html = client.get(_url(personas.pod_a)).content.decode()
+    assert f"{add_months(THIS_MONTH, -2):%B %Y}" in html and computed not in html
+    login(client, personas.org_lead)
+    assert computed in client.get(_url(personas.pod_a)).content.decode()
