@@ -379,7 +379,25 @@ def metrics_overview(request: HttpRequest) -> HttpResponse:
 def metrics_import(request: HttpRequest) -> HttpResponse:
     """Upload → preview with every bad row → confirm → all rows written, or none."""
     permissions.require_metrics_lead(request.user)
-    ctx: dict = {"form": CsvImportForm(), "check": None, "preview": []}
+    # A Pod Lead needs their pods' numbers and metric keys to write the file.
+    led = (
+        Pod.objects.filter(pk__in=permissions.led_pod_ids(request.user))
+        .select_related("org_unit")
+        .order_by("name")
+    )
+    keys = (
+        Metric.objects.filter(org_unit_id__in=led.values("org_unit_id"))
+        .values_list("key", flat=True)
+        .distinct()
+        .order_by("key")
+    )
+    ctx: dict = {
+        "form": CsvImportForm(),
+        "check": None,
+        "preview": [],
+        "led_pods": led,
+        "metric_keys": keys,
+    }
     if request.method == "POST":
         form = CsvImportForm(request.POST, request.FILES)
         ctx["form"] = form
@@ -390,7 +408,8 @@ def metrics_import(request: HttpRequest) -> HttpResponse:
                 if result is not None:
                     messages.success(
                         request,
-                        f"Imported {result.created + result.updated} observations "
+                        f"Imported {result.created + result.updated} "
+                        f"observation{'' if result.created + result.updated == 1 else 's'} "
                         f"({result.created} new, {result.updated} updated, "
                         f"{result.flagged} flagged for review).",
                     )

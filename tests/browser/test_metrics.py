@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from incentives.models import Observation
 from teams.demo import demo_seed
+from teams.models import PodMembership
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,4 +78,38 @@ def test_it_shows_the_org_lead_the_overview(offline_page, live_server, artifacts
     page.click("text=Definitions")
     expect(page.locator("h2", has_text="Outcome or process?")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "metrics-definitions.png"), full_page=True)
+    assert not page.console_errors
+
+
+def test_it_lets_a_pod_lead_preview_and_import_a_csv(offline_page, live_server, artifacts_dir):
+    page = offline_page
+    demo_seed(people=30)
+    pod = PodMembership.objects.get(person__user__username="podlead", is_pod_lead=True).pod
+    browser_login(page, live_server, "podlead", "podwright-podlead")
+    page.click("nav.mainnav >> text=Metrics")
+    page.click("text=Import CSV")
+    page.wait_for_load_state("networkidle")
+    bad = f"pod,metric,date,value\n{pod.pk},activation,2026-13-01,4\n{pod.pk},nope,2026-04-01,x\n"
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}],
+    )
+    page.click("button:has-text('Preview')")
+    expect(page.locator("#import-result h2").first).to_contain_text(
+        "3 problems — nothing was saved"
+    )
+    assert page.locator("button:has-text('Import')").count() == 0
+    good = (
+        f"pod,metric,date,value,external_id\n{pod.pk},activation,{date.today():%Y-%m-%d},41,crm-1\n"
+    )
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "ok.csv", "mimeType": "text/csv", "buffer": good.encode()}],
+    )
+    page.click("button:has-text('Preview')")
+    expect(page.locator("#import-result")).to_contain_text("Preview: 1 row")
+    page.screenshot(path=str(artifacts_dir / "metrics-import-preview.png"), full_page=True)
+    page.click("button:has-text('Import 1 observation')")
+    expect(page.locator(".msg-success")).to_contain_text("Imported 1 observation (1 new")
+    assert Observation.objects.filter(source="csv", external_id="crm-1", pod=pod).count() == 1
     assert not page.console_errors
