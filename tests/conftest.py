@@ -215,7 +215,8 @@ def _sqlite_flush_may_delete_frozen_periods():
     we hold the same reset token the admin-only demo reset uses, and drop it in the same
     transaction.
     """
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    # Through base: importing sqlite3.operations first is a circular import (PostgreSQL runs).
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
 
