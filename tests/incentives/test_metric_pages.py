@@ -221,3 +221,21 @@ def test_it_shows_a_pod_lead_their_pod_and_refuses_members(client, personas, pod
     login(client, personas.member)
     assert client.get("/metrics/").status_code == 403
     assert client.get("/metrics/import/").status_code == 403
+
+
+def test_it_refuses_an_unknown_review_decision(client, personas, pod_metrics):
+    obs = Observation.objects.create(
+        metric=pod_metrics, pod=personas.pod_a, date=MONTH, value=Decimal("1"), flag="flagged"
+    )
+    login(client, personas.org_lead)
+    url = f"/pods/{personas.pod_a.pk}/metrics/observations/{obs.pk}/review/"
+    r = client.post(url, {"decision": "approve"}, follow=True)
+    assert "Unknown decision" in r.content.decode()
+    obs.refresh_from_db()
+    assert obs.flag == "flagged"
+
+
+def test_it_falls_back_to_this_month_on_a_bad_month(client, personas, pod_metrics):
+    login(client, personas.member)
+    r = client.get(f"/pods/{personas.pod_a.pk}/metrics/?month=2026-13")
+    assert r.status_code == 200 and f"<strong>{MONTH:%B %Y}</strong>" in r.content.decode()

@@ -158,3 +158,16 @@ def test_it_lets_no_one_else_set_a_pods_targets(client, personas):
         == 404
     )
     assert not MetricTarget.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_copy_a_month_onto_itself(client, personas):
+    metric = make_metric(personas.unit_a)
+    make_target(metric, personas.pod_a, date(2026, 4, 1), 10, 20, 30)
+    login(client, personas.pod_lead)
+    url = f"/pods/{personas.pod_a.pk}/metrics/targets/copy/"
+    r = client.post(url, {"from_month": "2026-04", "to_month": "2026-04"}, follow=True)
+    assert "Pick a different month to copy to." in r.content.decode()
+    r = client.post(url, {"from_month": "2026-4-x", "to_month": "2026-05"}, follow=True)
+    assert "is not a month in the form YYYY-MM" in r.content.decode()
+    assert MetricTarget.objects.count() == 1
