@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, Value
+from django.db.models import Prefetch, Value
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -62,27 +62,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if permissions.is_org_lead(request.user):
-        units = permissions.units_visible_to(request.user)
-        unit_ids = list(units.values_list("id", flat=True))
-        people = Person.objects.filter(org_unit_id__in=unit_ids, is_active=True)
-        in_pod = (
-            PodMembership.objects.current()
-            .filter(person__org_unit_id__in=unit_ids)
-            .values("person_id")
-            .distinct()
-        )
-        ctx = {
-            "units": units.annotate(
-                n_people=Count("people", distinct=True),
-                n_pods=Count("pods", filter=Q(pods__status=Pod.Status.ACTIVE), distinct=True),
-            ),
-            "n_people": people.count(),
-            "n_pods": Pod.objects.filter(org_unit_id__in=unit_ids, status=Pod.Status.ACTIVE).count(),
-            "n_unpodded": people.exclude(pk__in=in_pod).count(),
-        }
-        return render(request, "teams/home_lead.html", ctx)
-
+    """A member's home: their pods (leads get the dashboard, teams.dashboard_views.home)."""
     person = permissions.person_of(request.user)
     memberships = []
     if person is not None:
@@ -175,33 +155,4 @@ def pod_list(request: HttpRequest) -> HttpResponse:
         request,
         "teams/pod_list.html",
         {"page": page, "status": status, "statuses": Pod.Status.choices},
-    )
-
-
-@login_required
-def pod_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pod = _get_pod_for_user(request, pk)
-    members = list(_current_memberships().filter(pod=pod).order_by("-is_pod_lead", "person__name"))
-    coverage = []
-    for trait in TRAITS:
-        best = max(
-            (m for m in members if hasattr(m.person, "profile")),
-            key=lambda m, t=trait: getattr(m.person.profile, t),
-            default=None,
-        )
-        score = round(getattr(best.person.profile, trait)) if best else 0
-        coverage.append({"label": TRAIT_LABELS[trait], "score": score, "by": best.person if best else None})
-    return render(
-        request,
-        "teams/pod_detail.html",
-        {
-            "pod": pod,
-            "members": members,
-            "coverage": coverage,
-            "can_edit": permissions.can_edit_pod(request.user, pod),
-            "rateable_ids": set(
-                permissions.peers_rateable_by(request.user)
-                .filter(pk__in=[m.person_id for m in members]).values_list("pk", flat=True)
-            ),
-        },
     )
