@@ -38,7 +38,8 @@ def test_it_imports_good_rows(personas, metric):
         (Decimal("43"), "csv"),
     ]
     # Re-importing the same file updates: a row without a key gets one from metric and date.
-    check, result = csv_import(user=personas.pod_lead, text=_good(personas).replace("43,", "44,"))
+    check, result = csv_import(user=personas.pod_lead, text=_good(personas).replace(",43,", ",44,"))
+    assert check.ok, check.problems
     assert (result.created, result.updated) == (0, 2)
     assert Observation.objects.get(external_id="csv:activation:2026-04-30").value == Decimal("44")
 
