@@ -31,7 +31,10 @@ def database_from_url(url: str) -> dict:
     """postgres://user:pass@host:port/name or sqlite:///path → a DATABASES entry."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path.lstrip("/") or ":memory:"}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": parsed.path.lstrip("/") or ":memory:",
+        }
     if parsed.scheme not in ("postgres", "postgresql"):
         raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
     return {

@@ -218,4 +218,3 @@ class MyStatements(generics.ListAPIView):
             .select_related("person", "pod", "adjusts", "period__org_unit", "period__plan")
             .order_by("-period__month", "is_adjustment", "pod__name")
         )
-

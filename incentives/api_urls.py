@@ -5,7 +5,11 @@ from . import api, metric_api
 urlpatterns = [
     path("metrics/", metric_api.MetricList.as_view(), name="api-metrics"),
     path("observations/", metric_api.ObservationListCreate.as_view(), name="api-observations"),
-    path("observations/bulk/", metric_api.ObservationBulkUpsert.as_view(), name="api-observations-bulk"),
+    path(
+        "observations/bulk/",
+        metric_api.ObservationBulkUpsert.as_view(),
+        name="api-observations-bulk",
+    ),
     # Bonuses (issue 7)
     path("periods/", api.PeriodList.as_view(), name="api-periods"),
     path("periods/compute/", api.PeriodCompute.as_view(), name="api-period-compute"),

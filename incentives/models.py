@@ -38,10 +38,16 @@ class Metric(models.Model):
 
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="metrics")
     owner_pod = models.ForeignKey(
-        Pod, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_metrics",
+        Pod,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_metrics",
         help_text="Owner pod; empty when the org unit owns it.",
     )
-    key = models.SlugField(max_length=60, help_text="Stable identifier used in CSV files and the API.")
+    key = models.SlugField(
+        max_length=60, help_text="Stable identifier used in CSV files and the API."
+    )
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=30, blank=True, help_text="e.g. EUR, %, accounts, score")
@@ -49,7 +55,9 @@ class Metric(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     aggregation = models.CharField(max_length=10, choices=Aggregate.choices, default=Aggregate.LAST)
     empty_value = models.DecimalField(
-        **VALUE, null=True, blank=True,
+        **VALUE,
+        null=True,
+        blank=True,
         help_text="Value used for a month with no observation (e.g. 0 for 'no incidents').",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -77,7 +85,9 @@ class MetricTarget(models.Model):
     class Meta:
         ordering = ["month"]
         constraints = [
-            models.UniqueConstraint(fields=["metric", "pod", "month"], name="target_unique_per_month"),
+            models.UniqueConstraint(
+                fields=["metric", "pod", "month"], name="target_unique_per_month"
+            ),
             models.CheckConstraint(condition=Q(month__day=1), name="target_month_is_first_day"),
         ]
 
@@ -114,7 +124,9 @@ class Observation(models.Model):
         ordering = ["date", "id"]
         indexes = [models.Index(fields=["pod", "metric", "date"])]
         constraints = [
-            models.UniqueConstraint(fields=["pod", "external_id"], name="observation_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["pod", "external_id"], name="observation_idempotency_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,7 +144,9 @@ class IncentivePlan(models.Model):
     name = models.CharField(max_length=120)
     effective_from = models.DateField(help_text="First day of the first month the plan applies to.")
     currency = models.CharField(max_length=3, default="EUR")
-    standard_cost_per_fte = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    standard_cost_per_fte = models.DecimalField(
+        **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
     share = models.DecimalField(**RATIO, default=Decimal("0.20"))
     pool_cap = models.DecimalField(**RATIO, default=Decimal("0.50"))
     min_attainment = models.DecimalField(**RATIO, default=Decimal("0.5"))
@@ -145,9 +159,15 @@ class IncentivePlan(models.Model):
     class Meta:
         ordering = ["-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["org_unit", "effective_from"], name="plan_unique_per_month"),
-            models.CheckConstraint(condition=Q(effective_from__day=1), name="plan_starts_on_first_day"),
-            models.CheckConstraint(condition=Q(standard_cost_per_fte__gte=0), name="plan_cost_not_negative"),
+            models.UniqueConstraint(
+                fields=["org_unit", "effective_from"], name="plan_unique_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_from__day=1), name="plan_starts_on_first_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(standard_cost_per_fte__gte=0), name="plan_cost_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,7 +188,9 @@ class PlanComponent(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "metric"], name="component_metric_once_per_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "metric"], name="component_metric_once_per_plan"
+            ),
         ]
 
     def clean(self) -> None:
@@ -192,7 +214,9 @@ class IncentivePeriod(models.Model):
         LOCKED = "locked", "Locked"
 
     plan = models.ForeignKey(IncentivePlan, on_delete=models.PROTECT, related_name="periods")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="incentive_periods")
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="incentive_periods"
+    )
     month = models.DateField(help_text="First day of the month.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     computed_at = models.DateTimeField(null=True, blank=True)
@@ -206,7 +230,9 @@ class IncentivePeriod(models.Model):
     class Meta:
         ordering = ["-month"]
         constraints = [
-            models.UniqueConstraint(fields=["org_unit", "month"], name="period_unique_per_unit_month"),
+            models.UniqueConstraint(
+                fields=["org_unit", "month"], name="period_unique_per_unit_month"
+            ),
             models.CheckConstraint(condition=Q(month__day=1), name="period_month_is_first_day"),
         ]
 
@@ -217,7 +243,9 @@ class IncentivePeriod(models.Model):
 class PodResult(models.Model):
     """One pod's figures for one period: every intermediate of DESIGN §3."""
 
-    period = models.ForeignKey(IncentivePeriod, on_delete=models.CASCADE, related_name="pod_results")
+    period = models.ForeignKey(
+        IncentivePeriod, on_delete=models.CASCADE, related_name="pod_results"
+    )
     pod = models.ForeignKey(Pod, on_delete=models.PROTECT, related_name="incentive_results")
     attainment = models.DecimalField(**VALUE)
     fte = models.DecimalField(**VALUE)
@@ -269,7 +297,11 @@ class AuditEntry(models.Model):
     )
     action = models.CharField(max_length=60)
     period = models.ForeignKey(
-        IncentivePeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+        IncentivePeriod,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
     )
     data = models.JSONField(default=dict, blank=True)
 

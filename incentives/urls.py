@@ -7,14 +7,29 @@ urlpatterns = [
     path("metrics/definitions/", metric_views.metric_definitions, name="metric-definitions"),
     path("metrics/import/", metric_views.metrics_import, name="metrics-import"),
     path("pods/<int:pk>/metrics/", metric_views.pod_metrics, name="pod-metrics"),
-    path("pods/<int:pk>/metrics/observations/", metric_views.pod_observation_add, name="pod-observation-add"),
-    path("pods/<int:pk>/metrics/observations/<int:obs_id>/review/", metric_views.pod_observation_review,
-         name="pod-observation-review"),
+    path(
+        "pods/<int:pk>/metrics/observations/",
+        metric_views.pod_observation_add,
+        name="pod-observation-add",
+    ),
+    path(
+        "pods/<int:pk>/metrics/observations/<int:obs_id>/review/",
+        metric_views.pod_observation_review,
+        name="pod-observation-review",
+    ),
     path("pods/<int:pk>/metrics/targets/", metric_views.pod_target_set, name="pod-target-set"),
-    path("pods/<int:pk>/metrics/targets/copy/", metric_views.pod_targets_copy, name="pod-targets-copy"),
+    path(
+        "pods/<int:pk>/metrics/targets/copy/",
+        metric_views.pod_targets_copy,
+        name="pod-targets-copy",
+    ),
     path("reports/", report_views.report_list, name="report-list"),
     path("reports/<int:unit_id>/<str:month>/", report_views.report_page, name="incentive-report"),
-    path("reports/<int:unit_id>/<str:month>/payroll.csv", report_views.report_csv, name="incentive-report-csv"),
+    path(
+        "reports/<int:unit_id>/<str:month>/payroll.csv",
+        report_views.report_csv,
+        name="incentive-report-csv",
+    ),
     # Bonuses (issue 7): plans, month close, what-if, pod pools, statements
     path("plans/", views.plan_list, name="plan-list"),
     path("plans/new/", views.plan_new, name="plan-new"),
@@ -30,6 +45,9 @@ urlpatterns = [
     path("bonus/", views.my_bonus, name="my-bonus"),
     path("bonus/what-if/", views.my_what_if, name="my-what-if"),
     path("bonus/<int:period_pk>/", views.my_statement, name="my-statement"),
-    path("bonus/<int:period_pk>/people/<int:person_pk>/", views.person_statement,
-         name="person-statement"),
+    path(
+        "bonus/<int:period_pk>/people/<int:person_pk>/",
+        views.person_statement,
+        name="person-statement",
+    ),
 ]

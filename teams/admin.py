@@ -72,6 +72,14 @@ class QuestionnaireAnswerAdmin(admin.ModelAdmin):
 
 @admin.register(FormationRun)
 class FormationRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "org_unit", "status", "progress", "objective", "upper_bound", "created_at"]
+    list_display = [
+        "id",
+        "org_unit",
+        "status",
+        "progress",
+        "objective",
+        "upper_bound",
+        "created_at",
+    ]
     list_filter = ["status"]
     readonly_fields = ["params", "result", "arrangement", "history"]

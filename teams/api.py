@@ -31,8 +31,18 @@ class PersonOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "name", "email", "org_unit", "role", "fte", "time_zone", "preferred_trait",
-                  "base_pay", "profile"]
+        fields = [
+            "id",
+            "name",
+            "email",
+            "org_unit",
+            "role",
+            "fte",
+            "time_zone",
+            "preferred_trait",
+            "base_pay",
+            "profile",
+        ]
 
     def get_profile(self, person: Person) -> dict | None:
         profile = getattr(person, "profile", None)
@@ -99,8 +109,16 @@ class PodOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Pod
-        fields = ["id", "name", "org_unit", "goal", "product_area", "baseline_headcount", "status",
-                  "members"]
+        fields = [
+            "id",
+            "name",
+            "org_unit",
+            "goal",
+            "product_area",
+            "baseline_headcount",
+            "status",
+            "members",
+        ]
 
 
 class PodList(generics.ListAPIView):
@@ -117,6 +135,7 @@ class PodList(generics.ListAPIView):
 
 
 # --- Profiles and assessments (issue 4) ------------------------------------------------------
+
 
 class TraitScores(serializers.Serializer):
     builder = serializers.FloatField()
@@ -172,20 +191,26 @@ class ProfileDetail(APIView):
         profile = getattr(person, "profile", None)
         weights = person.org_unit.profile_weights()
         history = profile_history(ratings, weights, person.preferred_trait)
-        return Response({
-            "person": person.pk,
-            "profile": _scores(profile.scores) if profile else None,
-            "primary_trait": profile.primary_trait if profile else None,
-            "self_assessment": _scores(latest.get("self")),
-            "peer_average": _scores(latest.get("peer")),
-            "lead_assessment": _scores(latest.get("lead")),
-            "n_peers": len({r.assessor_id for r in ratings if r.source == "peer"}),
-            "history": [
-                {"at": h.at, "scores": _scores(h.scores), "primary_trait": h.primary,
-                 "sources": list(h.sources)}
-                for h in history
-            ],
-        })
+        return Response(
+            {
+                "person": person.pk,
+                "profile": _scores(profile.scores) if profile else None,
+                "primary_trait": profile.primary_trait if profile else None,
+                "self_assessment": _scores(latest.get("self")),
+                "peer_average": _scores(latest.get("peer")),
+                "lead_assessment": _scores(latest.get("lead")),
+                "n_peers": len({r.assessor_id for r in ratings if r.source == "peer"}),
+                "history": [
+                    {
+                        "at": h.at,
+                        "scores": _scores(h.scores),
+                        "primary_trait": h.primary,
+                        "sources": list(h.sources),
+                    }
+                    for h in history
+                ],
+            }
+        )
 
 
 class AssessmentInput(serializers.Serializer):
@@ -223,14 +248,17 @@ class AssessmentCreate(APIView):
         person = Person.objects.filter(pk=data.validated_data["person"]).first()
         source = data.validated_data["source"]
         allowed = person is not None and (
-            permissions.can_rate_peer(request.user, person) if source == "peer"
+            permissions.can_rate_peer(request.user, person)
+            if source == "peer"
             else permissions.can_assess_as_lead(request.user, person)
         )
         if not allowed:
             raise Http404
         try:
             assessment = services.assessment_create(
-                person=person, source=source, assessor=permissions.person_of(request.user),
+                person=person,
+                source=source,
+                assessor=permissions.person_of(request.user),
                 scores={t: data.validated_data[t] for t in TRAITS},
             )
         except services.AssessmentError as exc:

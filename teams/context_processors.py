@@ -1,6 +1,12 @@
 from . import permissions
 
-ROLE_LABELS = {"admin": "Admin", "org_lead": "Org Lead", "pod_lead": "Pod Lead", "member": "Member", "none": "No role"}
+ROLE_LABELS = {
+    "admin": "Admin",
+    "org_lead": "Org Lead",
+    "pod_lead": "Pod Lead",
+    "member": "Member",
+    "none": "No role",
+}
 
 
 def roles(request) -> dict:

@@ -21,7 +21,11 @@ ROOT_SLUG = "demo"
 UNITS = [
     ("demo-growth", "Growth", ["Onboarding", "Pricing", "Lifecycle email", "Referrals"]),
     ("demo-platform", "Platform", ["Billing", "Search", "Data pipeline", "Mobile app"]),
-    ("demo-customer", "Customer", ["Support tools", "Self-serve help", "Enterprise admin", "Insights"]),
+    (
+        "demo-customer",
+        "Customer",
+        ["Support tools", "Self-serve help", "Enterprise admin", "Insights"],
+    ),
 ]
 GOALS = [
     "Double week-one activation for new workspaces.",
@@ -31,12 +35,66 @@ GOALS = [
     "Raise 90-day retention of self-serve customers.",
     "Make the first report a customer builds delightful.",
 ]
-FIRST = ["Ana", "Ben", "Chloé", "Dev", "Elif", "Femi", "Greta", "Hiro", "Ines", "Jonas", "Kemi",
-         "Luca", "Maya", "Nils", "Olu", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera",
-         "Wen", "Xavi", "Yara", "Zoe", "Arjun", "Bea", "Caio", "Dana"]
-LAST = ["Almeida", "Brandt", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Haddad", "Ito",
-        "Jansen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov", "Quispe",
-        "Rossi", "Silva", "Tanaka", "Urban", "Varga", "Weber", "Xu", "Yilmaz", "Zhang"]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dev",
+    "Elif",
+    "Femi",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemi",
+    "Luca",
+    "Maya",
+    "Nils",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wen",
+    "Xavi",
+    "Yara",
+    "Zoe",
+    "Arjun",
+    "Bea",
+    "Caio",
+    "Dana",
+]
+LAST = [
+    "Almeida",
+    "Brandt",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Haddad",
+    "Ito",
+    "Jansen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quispe",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Urban",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+]
 TIME_ZONES = ["Europe/Lisbon", "Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata"]
 
 # One login per role, printed at the end as "ROLE USERNAME PASSWORD".
@@ -107,7 +165,8 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
         preferred = TRAITS[primary]
         persons.append(
             Person(
-                name=f"{first} {last}" + (f" {i // (len(FIRST) * len(LAST)) + 1}" if i >= len(FIRST) * len(LAST) else ""),
+                name=f"{first} {last}"
+                + (f" {i // (len(FIRST) * len(LAST)) + 1}" if i >= len(FIRST) * len(LAST) else ""),
                 email=f"person{i + 1}@demo.podwright.test",
                 org_unit=unit,
                 role=Person.Role.BUILDER,
@@ -117,7 +176,9 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
                 preferred_trait=preferred,
             )
         )
-        persons[-1]._strong = [primary] + ([rng.randrange(len(TRAITS))] if rng.random() < 0.3 else [])
+        persons[-1]._strong = [primary] + (
+            [rng.randrange(len(TRAITS))] if rng.random() < 0.3 else []
+        )
     Person.objects.bulk_create(persons, batch_size=2000)
     if not persons[0].pk:  # backends that don't return ids from bulk_create
         by_email = dict(Person.objects.filter(org_unit__in=units).values_list("email", "pk"))
@@ -127,8 +188,16 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
     assessments = []
     for p in persons:
         truth = _scores(rng, p._strong)
-        assessments.append(Assessment(person=p, source="self", **dict(zip(TRAITS, _jitter(rng, truth, 10), strict=True))))
-        assessments.append(Assessment(person=p, source="lead", **dict(zip(TRAITS, _jitter(rng, truth, 6), strict=True))))
+        assessments.append(
+            Assessment(
+                person=p, source="self", **dict(zip(TRAITS, _jitter(rng, truth, 10), strict=True))
+            )
+        )
+        assessments.append(
+            Assessment(
+                person=p, source="lead", **dict(zip(TRAITS, _jitter(rng, truth, 6), strict=True))
+            )
+        )
     Assessment.objects.bulk_create(assessments, batch_size=5000)
 
     # About one pod per five people, four members each; the rest are free for formation.
@@ -149,7 +218,9 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
         )
     Pod.objects.bulk_create(pods, batch_size=2000)
     if not pods[0].pk:
-        ids = list(Pod.objects.filter(org_unit__in=units).order_by("pk").values_list("pk", flat=True))
+        ids = list(
+            Pod.objects.filter(org_unit__in=units).order_by("pk").values_list("pk", flat=True)
+        )
         for pod, pk in zip(pods, ids, strict=True):
             pod.pk = pod.id = pk
 
@@ -181,13 +252,22 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
             )
     PodMembership.objects.bulk_create(memberships, batch_size=5000)
     demo_seed_metrics(units=units, pods=pods, rng=rng)
-    Person.objects.bulk_update([p for p in persons if p.role != Person.Role.BUILDER], ["role"], batch_size=2000)
+    Person.objects.bulk_update(
+        [p for p in persons if p.role != Person.Role.BUILDER], ["role"], batch_size=2000
+    )
     root.leads.add(org_lead)
 
     User = get_user_model()
     logins = []
-    for (role, username, password), person in zip(LOGINS, [None, org_lead, pod_lead, member], strict=True):
-        user = User(username=username, email=f"{username}@demo.podwright.test", is_staff=role == "admin", is_superuser=role == "admin")
+    for (role, username, password), person in zip(
+        LOGINS, [None, org_lead, pod_lead, member], strict=True
+    ):
+        user = User(
+            username=username,
+            email=f"{username}@demo.podwright.test",
+            is_staff=role == "admin",
+            is_superuser=role == "admin",
+        )
         user.set_password(password)
         user.save()
         if person is not None:

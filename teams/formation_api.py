@@ -36,8 +36,20 @@ class RunOutput(serializers.ModelSerializer):
 
     class Meta:
         model = FormationRun
-        fields = ["id", "org_unit", "status", "progress", "params", "error", "objective",
-                  "upper_bound", "pool_size", "created_at", "finished_at", "accepted_at"]
+        fields = [
+            "id",
+            "org_unit",
+            "status",
+            "progress",
+            "params",
+            "error",
+            "objective",
+            "upper_bound",
+            "pool_size",
+            "created_at",
+            "finished_at",
+            "accepted_at",
+        ]
 
     def get_progress(self, run: FormationRun) -> int:
         return services.run_progress(run)
@@ -57,7 +69,9 @@ RunInput = inline_serializer(
         "max_per_unit": serializers.IntegerField(required=False),
         "stability": serializers.FloatField(default=0),
         "one_lead_per_pod": serializers.BooleanField(default=True),
-        "together": serializers.CharField(required=False, help_text="one 'email, email' pair per line"),
+        "together": serializers.CharField(
+            required=False, help_text="one 'email, email' pair per line"
+        ),
         "apart": serializers.CharField(required=False),
         "pins": serializers.CharField(required=False, help_text="one 'email, pod' per line"),
         "requested": serializers.CharField(required=False),
@@ -76,13 +90,25 @@ class FormationRunStart(APIView):
     def post(self, request):
         if not permissions.is_org_lead(request.user):
             raise PermissionDenied("Formation is for Org Leads.")
-        defaults = {"min_size": 3, "max_size": 5, "threshold": 70, "stability": 0, "seed": 1,
-                    "time_limit": 10, "one_lead_per_pod": True}
-        form = FormationRunForm({**defaults, **request.data}, units=permissions.units_visible_to(request.user))
+        defaults = {
+            "min_size": 3,
+            "max_size": 5,
+            "threshold": 70,
+            "stability": 0,
+            "seed": 1,
+            "time_limit": 10,
+            "one_lead_per_pod": True,
+        }
+        form = FormationRunForm(
+            {**defaults, **request.data}, units=permissions.units_visible_to(request.user)
+        )
         if not form.is_valid():
-            return Response({"errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST)
-        run = services.formation_start(user=request.user, org_unit=form.cleaned_data["org_unit"],
-                                       params=form.params())
+            return Response(
+                {"errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST
+            )
+        run = services.formation_start(
+            user=request.user, org_unit=form.cleaned_data["org_unit"], params=form.params()
+        )
         run.refresh_from_db()
         return Response(RunOutput(run).data, status=status.HTTP_201_CREATED)
 
@@ -98,18 +124,30 @@ class FormationRunDetail(APIView):
 class FormationRunResult(APIView):
     """The run's pods as currently arranged, scored exactly as DESIGN §2 (F, bound, gaps, explanations)."""
 
-    @extend_schema(responses=inline_serializer("FormationResult", fields={
-        "pods": serializers.ListField(child=serializers.DictField()),
-        "objective": serializers.FloatField(), "upper_bound": serializers.FloatField(),
-        "min_coverage": serializers.FloatField(), "trait_gaps": serializers.IntegerField(),
-        "trait_gaps_lower_bound": serializers.IntegerField(),
-        "violations": serializers.ListField(child=serializers.CharField()),
-    }))
+    @extend_schema(
+        responses=inline_serializer(
+            "FormationResult",
+            fields={
+                "pods": serializers.ListField(child=serializers.DictField()),
+                "objective": serializers.FloatField(),
+                "upper_bound": serializers.FloatField(),
+                "min_coverage": serializers.FloatField(),
+                "trait_gaps": serializers.IntegerField(),
+                "trait_gaps_lower_bound": serializers.IntegerField(),
+                "violations": serializers.ListField(child=serializers.CharField()),
+            },
+        )
+    )
     def get(self, request, pk: int):
         run = _get_run_for_user(request, pk)
         if run.arrangement is None:
-            return Response({"detail": f"The run is {run.get_status_display().lower()}; no result yet.",
-                             "error": run.error}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {
+                    "detail": f"The run is {run.get_status_display().lower()}; no result yet.",
+                    "error": run.error,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(result_to_dict(services.workspace_for_run(run).evaluation))
 
 
@@ -117,17 +155,27 @@ class FormationRunAccept(APIView):
     """Accept the run: creates the pods and memberships in one transaction."""
 
     @extend_schema(
-        request=inline_serializer("FormationAcceptInput", fields={
-            "baseline_headcount": serializers.DecimalField(max_digits=6, decimal_places=2, default=0),
-            "name_prefix": serializers.CharField(required=False)}),
-        responses=inline_serializer("FormationAcceptOutput", fields={
-            "pods": serializers.ListField(child=serializers.IntegerField())}),
+        request=inline_serializer(
+            "FormationAcceptInput",
+            fields={
+                "baseline_headcount": serializers.DecimalField(
+                    max_digits=6, decimal_places=2, default=0
+                ),
+                "name_prefix": serializers.CharField(required=False),
+            },
+        ),
+        responses=inline_serializer(
+            "FormationAcceptOutput",
+            fields={"pods": serializers.ListField(child=serializers.IntegerField())},
+        ),
     )
     def post(self, request, pk: int):
         run = _get_run_for_user(request, pk)
         form = AcceptForm({"baseline_headcount": 0, **request.data})
         if not form.is_valid():
-            return Response({"errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST
+            )
         try:
             pods = services.formation_accept(run=run, user=request.user, **form.cleaned_data)
         except ValidationError as exc:

@@ -185,8 +185,16 @@ def formation_optimise(*, run_id: int) -> FormationRun:
     run.progress = 100
     run.finished_at = timezone.now()
     run.save(
-        update_fields=["result", "arrangement", "history", "objective", "upper_bound", "status",
-                       "progress", "finished_at"]
+        update_fields=[
+            "result",
+            "arrangement",
+            "history",
+            "objective",
+            "upper_bound",
+            "status",
+            "progress",
+            "finished_at",
+        ]
     )
     return run
 
@@ -243,8 +251,9 @@ def _locate(arrangement: list[list[str]], person: str) -> int:
 
 
 @transaction.atomic
-def formation_edit(*, run: FormationRun, action: str, person: str = "", other: str = "",
-                   pod: int | None = None) -> FormationRun:
+def formation_edit(
+    *, run: FormationRun, action: str, person: str = "", other: str = "", pod: int | None = None
+) -> FormationRun:
     """Move a person to another proposed pod, swap two people, or undo the last edit.
 
     Edits never fail on constraints: the workspace scores the new arrangement and warns about
@@ -293,8 +302,9 @@ def _pod_lead_for(members: list[str], pool: dict[str, dict]) -> str | None:
 
 
 @transaction.atomic
-def formation_accept(*, run: FormationRun, user: User, baseline_headcount=0,
-                     name_prefix: str = "") -> list[Pod]:
+def formation_accept(
+    *, run: FormationRun, user: User, baseline_headcount=0, name_prefix: str = ""
+) -> list[Pod]:
     """Create the pods and memberships of the arrangement in one transaction.
 
     Current memberships of the people in the pool end the day before (re-forming), pods left
@@ -335,7 +345,9 @@ def formation_accept(*, run: FormationRun, user: User, baseline_headcount=0,
         if label.startswith("pod:") and label.split(":", 1)[1].isdigit()
     }
     existing = Pod.objects.in_bulk(
-        Pod.objects.filter(pk__in=existing_ids, org_unit_id__in=unit_ids).values_list("pk", flat=True)
+        Pod.objects.filter(pk__in=existing_ids, org_unit_id__in=unit_ids).values_list(
+            "pk", flat=True
+        )
     )
     prefix = name_prefix.strip() or f"{run.org_unit.name} · run {run.pk}"
     pods: list[Pod] = []
@@ -343,16 +355,24 @@ def formation_accept(*, run: FormationRun, user: User, baseline_headcount=0,
     for i, members in enumerate(run.arrangement):
         labels = {pinned[m] for m in members if m in pinned}
         reuse = next(
-            (existing[int(lb[4:])] for lb in sorted(labels)
-             if lb.startswith("pod:") and lb[4:].isdigit() and int(lb[4:]) in existing),
+            (
+                existing[int(lb[4:])]
+                for lb in sorted(labels)
+                if lb.startswith("pod:") and lb[4:].isdigit() and int(lb[4:]) in existing
+            ),
             None,
         )
         if reuse is not None:
             pods.append(reuse)
             continue
-        pod = Pod(name=f"{prefix} · pod {i + 1}", org_unit=run.org_unit, goal="",
-                  baseline_headcount=baseline_headcount, status=Pod.Status.ACTIVE,
-                  formation_run=run)
+        pod = Pod(
+            name=f"{prefix} · pod {i + 1}",
+            org_unit=run.org_unit,
+            goal="",
+            baseline_headcount=baseline_headcount,
+            status=Pod.Status.ACTIVE,
+            formation_run=run,
+        )
         pods.append(pod)
         new_pods.append(pod)
     Pod.objects.bulk_create(new_pods)
@@ -374,13 +394,16 @@ def formation_accept(*, run: FormationRun, user: User, baseline_headcount=0,
         lead = None if pod.pk in led_already else _pod_lead_for(members, pool)
         for pid in members:
             memberships.append(
-                PodMembership(pod=pod, person_id=int(pid), start=today, allocation=1,
-                              is_pod_lead=pid == lead)
+                PodMembership(
+                    pod=pod, person_id=int(pid), start=today, allocation=1, is_pod_lead=pid == lead
+                )
             )
     PodMembership.objects.bulk_create(memberships, batch_size=5000)
 
     still_staffed = set(
-        PodMembership.objects.current(today).filter(pod_id__in=touched_pods).values_list("pod_id", flat=True)
+        PodMembership.objects.current(today)
+        .filter(pod_id__in=touched_pods)
+        .values_list("pod_id", flat=True)
     )
     Pod.objects.filter(pk__in=touched_pods - still_staffed).update(status=Pod.Status.DISSOLVED)
 

@@ -44,8 +44,7 @@ def formation_list(request: HttpRequest) -> HttpResponse:
 def formation_new(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
     units = permissions.units_visible_to(request.user)
-    form = FormationRunForm(request.POST or None, units=units,
-                            initial={"org_unit": units.first()})
+    form = FormationRunForm(request.POST or None, units=units, initial={"org_unit": units.first()})
     if request.method == "POST" and form.is_valid():
         run = services.formation_start(
             user=request.user, org_unit=form.cleaned_data["org_unit"], params=form.params()
@@ -66,12 +65,21 @@ def _workspace_context(request: HttpRequest, run: FormationRun) -> dict:
                     "id": pid,
                     "name": workspace.names.get(pid, pid),
                     "scores": workspace.scores.get(pid, []),
-                    "covers": [TRAIT_LABELS[t] for t in TRAITS if pod.coverers.get(t) == pid and pod.coverage[t] >= 1],
+                    "covers": [
+                        TRAIT_LABELS[t]
+                        for t in TRAITS
+                        if pod.coverers.get(t) == pid and pod.coverage[t] >= 1
+                    ],
                 }
                 for pid in pod.members
             ],
             "traits": [
-                {"key": t, "label": TRAIT_LABELS[t], "cov": pod.coverage[t], "pct": round(pod.coverage[t] * 100)}
+                {
+                    "key": t,
+                    "label": TRAIT_LABELS[t],
+                    "cov": pod.coverage[t],
+                    "pct": round(pod.coverage[t] * 100),
+                }
                 for t in TRAITS
             ],
         }
@@ -102,10 +110,16 @@ def formation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "run-progress":
         if not pending:
             return HttpResponseClientRefresh()
-        return render(request, "teams/formation/run_detail.html#progress",
-                      {"run": run, "progress": services.run_progress(run)})
+        return render(
+            request,
+            "teams/formation/run_detail.html#progress",
+            {"run": run, "progress": services.run_progress(run)},
+        )
     ctx = {"run": run, "progress": services.run_progress(run)}
-    if run.status in (FormationRun.Status.DONE, FormationRun.Status.ACCEPTED) and run.arrangement is not None:
+    if (
+        run.status in (FormationRun.Status.DONE, FormationRun.Status.ACCEPTED)
+        and run.arrangement is not None
+    ):
         ctx.update(_workspace_context(request, run))
         if request.htmx and request.htmx.target == "workspace":
             return render(request, "teams/formation/run_detail.html#workspace", ctx)
@@ -143,7 +157,10 @@ def formation_accept(request: HttpRequest, pk: int) -> HttpResponse:
     form = AcceptForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {' '.join(errors)}")
+            messages.error(
+                request,
+                f"{form.fields[field].label if field in form.fields else field}: {' '.join(errors)}",
+            )
         return redirect("formation-detail", pk=run.pk)
     try:
         pods = services.formation_accept(

@@ -83,7 +83,9 @@ class Person(models.Model):
         ordering = ["name"]
         verbose_name_plural = "people"
         constraints = [
-            models.CheckConstraint(condition=Q(base_pay__gte=0), name="person_base_pay_not_negative"),
+            models.CheckConstraint(
+                condition=Q(base_pay__gte=0), name="person_base_pay_not_negative"
+            ),
             models.CheckConstraint(condition=Q(fte__gte=0, fte__lte=1), name="person_fte_0_1"),
         ]
 
@@ -113,7 +115,11 @@ class Pod(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     formation_run = models.ForeignKey(
-        "FormationRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="pods",
+        "FormationRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pods",
         help_text="The formation run this pod was accepted from, if any.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -233,7 +239,9 @@ class TraitProfile(models.Model):
     signal_reader = models.FloatField(default=0)
     decision_maker = models.FloatField(default=0)
     primary_trait = models.CharField(max_length=20, choices=TRAIT_CHOICES, db_index=True)
-    sources = models.CharField(max_length=30, blank=True, help_text="Sources present, comma-separated.")
+    sources = models.CharField(
+        max_length=30, blank=True, help_text="Sources present, comma-separated."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -247,7 +255,9 @@ class TraitProfile(models.Model):
 class QuestionnaireAnswer(models.Model):
     """One answer (Likert 1–5) to one statement of the self questionnaire; kept so it can resume."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="questionnaire_answers")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="questionnaire_answers"
+    )
     item = models.PositiveSmallIntegerField(help_text="Statement number, 1–20.")
     answer = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
@@ -257,9 +267,15 @@ class QuestionnaireAnswer(models.Model):
     class Meta:
         ordering = ["person", "item"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "item"], name="questionnaire_one_answer_per_item"),
-            models.CheckConstraint(condition=Q(answer__gte=1, answer__lte=5), name="questionnaire_answer_1_5"),
-            models.CheckConstraint(condition=Q(item__gte=1, item__lte=20), name="questionnaire_item_1_20"),
+            models.UniqueConstraint(
+                fields=["person", "item"], name="questionnaire_one_answer_per_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer__gte=1, answer__lte=5), name="questionnaire_answer_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(item__gte=1, item__lte=20), name="questionnaire_item_1_20"
+            ),
         ]
 
 
@@ -285,7 +301,9 @@ class FormationRun(models.Model):
     # The optimiser's answer as produced, and the arrangement as the lead has edited it since.
     result = models.JSONField(null=True, blank=True)
     arrangement = models.JSONField(null=True, blank=True)
-    history = models.JSONField(default=list, blank=True, help_text="Earlier arrangements, for undo.")
+    history = models.JSONField(
+        default=list, blank=True, help_text="Earlier arrangements, for undo."
+    )
     error = models.TextField(blank=True)
     objective = models.FloatField(null=True, blank=True)
     upper_bound = models.FloatField(null=True, blank=True)

@@ -80,7 +80,9 @@ def member_pod_ids(user: User | AnonymousUser) -> set[int]:
     person = person_of(user)
     if person is None:
         return set()
-    return set(PodMembership.objects.current().filter(person=person).values_list("pod_id", flat=True))
+    return set(
+        PodMembership.objects.current().filter(person=person).values_list("pod_id", flat=True)
+    )
 
 
 def require_org_lead(user: User | AnonymousUser) -> None:
@@ -151,9 +153,12 @@ def can_view_pod_pool(user: User | AnonymousUser, pod: Pod, *, first: date, last
     if can_manage_pay(user, pod.org_unit_id):
         return True
     me = person_of(user)
-    return me is not None and PodMembership.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=first), pod=pod, person=me, start__lte=last
-    ).exists()
+    return (
+        me is not None
+        and PodMembership.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=first), pod=pod, person=me, start__lte=last
+        ).exists()
+    )
 
 
 def people_visible_to(user: User | AnonymousUser) -> QuerySet[Person]:
@@ -192,6 +197,7 @@ def role_of(user: User | AnonymousUser) -> str:
 
 # --- Assessments (issue 4) -------------------------------------------------------------------
 
+
 def peers_rateable_by(user: User | AnonymousUser) -> QuerySet[Person]:
     """People this user may rate as a peer: current pod mates and people in their org unit."""
     me = person_of(user)
@@ -199,10 +205,9 @@ def peers_rateable_by(user: User | AnonymousUser) -> QuerySet[Person]:
         return Person.objects.none()
     pods = PodMembership.objects.current().filter(person=me).values("pod_id")
     mates = PodMembership.objects.current().filter(pod_id__in=pods).values("person_id")
-    return (
-        Person.objects.filter(Q(org_unit_id=me.org_unit_id) | Q(pk__in=mates), is_active=True)
-        .exclude(pk=me.pk)
-    )
+    return Person.objects.filter(
+        Q(org_unit_id=me.org_unit_id) | Q(pk__in=mates), is_active=True
+    ).exclude(pk=me.pk)
 
 
 def can_rate_peer(user: User | AnonymousUser, person: Person) -> bool:
@@ -221,7 +226,6 @@ def can_assess_as_lead(user: User | AnonymousUser, person: Person) -> bool:
     if can_manage_unit(user, person.org_unit_id):
         return True
     led = led_pod_ids(user)
-    return bool(led) and PodMembership.objects.current().filter(
-        person=person, pod_id__in=led
-    ).exists()
-
+    return (
+        bool(led) and PodMembership.objects.current().filter(person=person, pod_id__in=led).exists()
+    )

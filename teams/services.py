@@ -24,8 +24,13 @@ def profiles_recompute(*, person_ids: Iterable[int]) -> int:
         return 0
     people = {
         p.pk: p
-        for p in Person.objects.filter(pk__in=ids).select_related("org_unit").only(
-            "id", "preferred_trait", "org_unit__weight_self", "org_unit__weight_peer",
+        for p in Person.objects.filter(pk__in=ids)
+        .select_related("org_unit")
+        .only(
+            "id",
+            "preferred_trait",
+            "org_unit__weight_self",
+            "org_unit__weight_peer",
             "org_unit__weight_lead",
         )
     }
@@ -67,6 +72,7 @@ def profiles_recompute(*, person_ids: Iterable[int]) -> int:
 
 
 # --- Assessments, questionnaire and import (issue 4) ----------------------------------------
+
 
 class AssessmentError(ValueError):
     """A refused assessment, with a message a person can act on."""
@@ -124,9 +130,7 @@ def questionnaire_answer(*, person: Person, answers: Mapping[int, int]) -> int:
 @transaction.atomic
 def questionnaire_submit(*, person: Person) -> Assessment:
     """Score the saved answers into a new self assessment (answers stay, for a later retake)."""
-    answers = dict(
-        QuestionnaireAnswer.objects.filter(person=person).values_list("item", "answer")
-    )
+    answers = dict(QuestionnaireAnswer.objects.filter(person=person).values_list("item", "answer"))
     try:
         scores = questionnaire.score(answers)
     except questionnaire.IncompleteAnswers as exc:
@@ -151,8 +155,13 @@ def people_import(
         return parsed
     people = [
         Person(
-            name=r.name, email=r.email, org_unit_id=units[r.org_unit], role=r.role,
-            base_pay=r.base_pay, fte=r.fte, time_zone=r.time_zone,
+            name=r.name,
+            email=r.email,
+            org_unit_id=units[r.org_unit],
+            role=r.role,
+            base_pay=r.base_pay,
+            fte=r.fte,
+            time_zone=r.time_zone,
             preferred_trait=r.preferred_trait,
         )
         for r in parsed.rows
@@ -189,6 +198,7 @@ def _emails_in(text: str) -> list[str]:
 
 
 # --- Pod charter (issue 8) -------------------------------------------------------------------
+
 
 @transaction.atomic
 def pod_charter_update(*, pod_id: int, goal: str, product_area: str, baseline_headcount=None):

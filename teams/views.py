@@ -57,7 +57,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             healthy = False
     else:
         checks["broker"] = "eager (no broker configured)"
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
 
 
 @login_required
@@ -77,11 +79,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def _directory_choices(request: HttpRequest) -> dict[str, list[tuple[int, str]]]:
     """Org units and active pods for the filter menus, in one query (a UNION)."""
     units = permissions.units_visible_to(request.user).annotate(kind=Value("unit"))
-    pods = permissions.pods_visible_to(request.user).filter(status=Pod.Status.ACTIVE).annotate(
-        kind=Value("pod")
+    pods = (
+        permissions.pods_visible_to(request.user)
+        .filter(status=Pod.Status.ACTIVE)
+        .annotate(kind=Value("pod"))
     )
-    rows = units.order_by().values_list("kind", "id", "name").union(
-        pods.order_by().values_list("kind", "id", "name"), all=True
+    rows = (
+        units.order_by()
+        .values_list("kind", "id", "name")
+        .union(pods.order_by().values_list("kind", "id", "name"), all=True)
     )
     choices: dict[str, list[tuple[int, str]]] = {"units": [], "pods": []}
     for kind, pk, name in sorted(rows, key=lambda r: r[2].lower()):
@@ -145,7 +151,9 @@ def pod_list(request: HttpRequest) -> HttpResponse:
     pods = (
         permissions.pods_visible_to(request.user)
         .select_related("org_unit")
-        .prefetch_related(Prefetch("memberships", queryset=_current_memberships(), to_attr="current"))
+        .prefetch_related(
+            Prefetch("memberships", queryset=_current_memberships(), to_attr="current")
+        )
         .order_by("org_unit__name", "name")
     )
     if status in Pod.Status.values:

@@ -43,7 +43,9 @@ def make_person(unit, name: str, *, username: str | None = None, role: str = "bu
 
     user = None
     if username:
-        user = User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.com")
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, email=f"{username}@example.com"
+        )
     return Person.objects.create(
         user=user,
         name=name,
@@ -70,14 +72,26 @@ def personas(db) -> Personas:
     pod_lead = make_person(unit_a, "Paula Podlead", username="paula", role="pod_lead", pay="8000")
     member = make_person(unit_a, "Mo Member", username="mo", pay="7000")
     outsider = make_person(unit_b, "Xena Outsider", username="xena", pay="7500")
-    pod_a = Pod.objects.create(name="Onboarding", org_unit=unit_a, goal="Activate", baseline_headcount=10)
+    pod_a = Pod.objects.create(
+        name="Onboarding", org_unit=unit_a, goal="Activate", baseline_headcount=10
+    )
     pod_b = Pod.objects.create(name="Billing", org_unit=unit_b, goal="Bill", baseline_headcount=8)
     start = date(2026, 1, 1)
     PodMembership.objects.create(pod=pod_a, person=pod_lead, start=start, is_pod_lead=True)
     PodMembership.objects.create(pod=pod_a, person=member, start=start)
     PodMembership.objects.create(pod=pod_b, person=outsider, start=start, is_pod_lead=True)
-    return Personas(unit_a, unit_b, admin, org_lead.user, other_lead.user, pod_lead.user,
-                    member.user, outsider.user, pod_a, pod_b)
+    return Personas(
+        unit_a,
+        unit_b,
+        admin,
+        org_lead.user,
+        other_lead.user,
+        pod_lead.user,
+        member.user,
+        outsider.user,
+        pod_a,
+        pod_b,
+    )
 
 
 def login(client, user) -> None:
@@ -86,13 +100,20 @@ def login(client, user) -> None:
 
 # --- Browser (Playwright on Debian's Chromium) ---------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": os.getenv("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }
 
 
@@ -134,6 +155,7 @@ def browser_login(page, live_server, username: str, password: str) -> None:
 
 # --- A real Celery worker on Redis, when CELERY_BROKER_URL is set ---------------------------
 
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """Start `celery worker` against the test database for the session; None in eager mode."""
@@ -151,9 +173,22 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     )
     env["DB_CONN_MAX_AGE"] = "0"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--hostname", "pytest@%h"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            "pytest@%h",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     from config.celery import app
 

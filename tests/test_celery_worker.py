@@ -13,8 +13,15 @@ def test_it_recomputes_profiles_in_the_worker(personas, celery_worker_process):
     if settings.CELERY_BROKER_URL:
         assert celery_worker_process is not None and celery_worker_process.poll() is None
     member = personas.member.person
-    Assessment.objects.create(person=member, source="self", builder=90, architect=10,
-                              taste_maker=20, signal_reader=30, decision_maker=40)
+    Assessment.objects.create(
+        person=member,
+        source="self",
+        builder=90,
+        architect=10,
+        taste_maker=20,
+        signal_reader=30,
+        decision_maker=40,
+    )
     result = recompute_profiles.delay([member.pk])
     assert result.get(timeout=60) == 1
     profile = TraitProfile.objects.get(person=member)

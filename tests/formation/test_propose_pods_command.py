@@ -17,8 +17,13 @@ f,80,30,30,30,30,y
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "manage.py", "propose_pods", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "propose_pods", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_it_answers_json_for_a_csv_pool(tmp_path):
@@ -42,10 +47,30 @@ def test_it_prints_a_table(tmp_path):
 
 def test_it_fails_with_the_cause_for_an_impossible_size(tmp_path):
     pool = tmp_path / "pool.json"
-    pool.write_text(json.dumps({"people": [
-        {"id": "a", "builder": 1, "architect": 1, "taste_maker": 1, "signal_reader": 1, "decision_maker": 1},
-        {"id": "b", "builder": 1, "architect": 1, "taste_maker": 1, "signal_reader": 1, "decision_maker": 1},
-    ]}))
+    pool.write_text(
+        json.dumps(
+            {
+                "people": [
+                    {
+                        "id": "a",
+                        "builder": 1,
+                        "architect": 1,
+                        "taste_maker": 1,
+                        "signal_reader": 1,
+                        "decision_maker": 1,
+                    },
+                    {
+                        "id": "b",
+                        "builder": 1,
+                        "architect": 1,
+                        "taste_maker": 1,
+                        "signal_reader": 1,
+                        "decision_maker": 1,
+                    },
+                ]
+            }
+        )
+    )
     r = _run("--input", str(pool))
     assert r.returncode == 1
     assert "2" in r.stderr and "3" in r.stderr

@@ -5,7 +5,9 @@ from tests.conftest import count_queries, login, make_person
 pytestmark = pytest.mark.django_db
 
 
-def test_it_lists_people_with_a_constant_number_of_queries(client, personas, django_assert_num_queries):
+def test_it_lists_people_with_a_constant_number_of_queries(
+    client, personas, django_assert_num_queries
+):
     login(client, personas.org_lead)
     n_small = count_queries(lambda: client.get("/api/people/"))
     assert n_small <= 8
@@ -16,7 +18,9 @@ def test_it_lists_people_with_a_constant_number_of_queries(client, personas, dja
     assert r.json()["count"] == 33
 
 
-def test_it_lists_pods_with_a_constant_number_of_queries(client, personas, django_assert_num_queries):
+def test_it_lists_pods_with_a_constant_number_of_queries(
+    client, personas, django_assert_num_queries
+):
     from teams.models import Pod
 
     login(client, personas.org_lead)

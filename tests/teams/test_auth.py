@@ -32,6 +32,9 @@ def test_it_resets_a_password_by_email(client, personas):
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     r = client.get(link, follow=True)
     form_url = r.redirect_chain[-1][0]
-    r = client.post(form_url, {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"})
+    r = client.post(
+        form_url,
+        {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
+    )
     assert r.status_code == 302
     assert client.login(username="mo", password="a-new-long-passphrase")

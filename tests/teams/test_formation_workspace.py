@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from teams.models import Assessment, FormationRun, Person, Pod, PodMembership
+from teams.models import Assessment, FormationRun, Pod, PodMembership
 from teams.services import profiles_recompute
 from tests.conftest import count_queries, login, make_person
 
@@ -12,7 +12,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 # Five specialists per trait pattern: a pool of 10 that forms two full-coverage pods.
 PATTERNS = [
-    (90, 30, 30, 30, 30), (30, 90, 30, 30, 30), (30, 30, 90, 30, 30), (30, 30, 30, 90, 30),
+    (90, 30, 30, 30, 30),
+    (30, 90, 30, 30, 30),
+    (30, 30, 90, 30, 30),
+    (30, 30, 30, 90, 30),
     (30, 30, 30, 30, 90),
 ]
 
@@ -22,8 +25,15 @@ def _pool(unit, n=10, prefix="pool"):
     for i in range(n):
         p = make_person(unit, f"{prefix} {i}")
         s = PATTERNS[i % 5]
-        Assessment.objects.create(person=p, source="lead", builder=s[0], architect=s[1],
-                                  taste_maker=s[2], signal_reader=s[3], decision_maker=s[4])
+        Assessment.objects.create(
+            person=p,
+            source="lead",
+            builder=s[0],
+            architect=s[1],
+            taste_maker=s[2],
+            signal_reader=s[3],
+            decision_maker=s[4],
+        )
         people.append(p)
     profiles_recompute(person_ids=[p.pk for p in people])
     return people
@@ -32,9 +42,18 @@ def _pool(unit, n=10, prefix="pool"):
 def _start(client, unit, **extra):
     from django.test import TestCase
 
-    data = {"org_unit": unit.pk, "pool": "unpodded", "min_size": 3, "max_size": 5,
-            "threshold": 70, "stability": 0, "one_lead_per_pod": "on", "seed": 1,
-            "time_limit": 5, **extra}
+    data = {
+        "org_unit": unit.pk,
+        "pool": "unpodded",
+        "min_size": 3,
+        "max_size": 5,
+        "threshold": 70,
+        "stability": 0,
+        "one_lead_per_pod": "on",
+        "seed": 1,
+        "time_limit": 5,
+        **extra,
+    }
     # The optimiser runs on commit (a Celery task); run the callbacks here, in-process.
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post("/formation/new/", data)
@@ -84,7 +103,11 @@ def test_it_reports_an_infeasible_pool(client, lead):
     "field,value,message",
     [
         ("together", "a@example.com", "line 1: expected two emails"),
-        ("apart", "nobody@example.com, mo@example.com", "no one in Growth has the email nobody@example.com"),
+        (
+            "apart",
+            "nobody@example.com, mo@example.com",
+            "no one in Growth has the email nobody@example.com",
+        ),
         ("pins", "mo@example.com, Atlantis", "no active pod “Atlantis”"),
         ("max_size", "2", "smaller than the smallest"),
         ("threshold", "101", "less than or equal to 100"),
@@ -99,8 +122,12 @@ def test_it_refuses_bad_input_naming_the_field(client, lead, field, value, messa
 
 
 def test_it_refuses_a_pair_both_together_and_apart(client, lead):
-    r = _start(client, lead.unit_a, together="mo@example.com, paula@example.com",
-               apart="paula@example.com, mo@example.com")
+    r = _start(
+        client,
+        lead.unit_a,
+        together="mo@example.com, paula@example.com",
+        apart="paula@example.com, mo@example.com",
+    )
     assert "both kept together and kept apart" in r.content.decode()
     assert not FormationRun.objects.exists()
 
@@ -120,8 +147,11 @@ def _done_run(client, lead):
 def test_it_swaps_two_members_and_undoes(client, lead):
     run = _done_run(client, lead)
     a, b = run.arrangement[0][0], run.arrangement[1][0]
-    r = client.post(f"/formation/{run.pk}/edit/", {"action": "swap", "person": a, "other": b},
-                    headers={"HX-Request": "true", "HX-Target": "workspace"})
+    r = client.post(
+        f"/formation/{run.pk}/edit/",
+        {"action": "swap", "person": a, "other": b},
+        headers={"HX-Request": "true", "HX-Target": "workspace"},
+    )
     assert r.status_code == 200 and b"<html" not in r.content
     run.refresh_from_db()
     assert b in run.arrangement[0] and a in run.arrangement[1]
@@ -152,7 +182,9 @@ def test_it_refuses_an_unknown_edit(client, lead):
 
 def test_it_accepts_a_run_into_pods_and_memberships(client, lead):
     run = _done_run(client, lead)
-    r = client.post(f"/formation/{run.pk}/accept/", {"baseline_headcount": "12", "name_prefix": "Q1"})
+    r = client.post(
+        f"/formation/{run.pk}/accept/", {"baseline_headcount": "12", "name_prefix": "Q1"}
+    )
     assert r.status_code == 302
     run.refresh_from_db()
     assert run.status == "accepted" and run.accepted_by == lead.org_lead
@@ -173,9 +205,18 @@ def test_it_reforms_everyone_ending_current_memberships(client, lead):
     _pool(lead.unit_a, 8)
     for user in (lead.pod_lead, lead.member, lead.org_lead):
         s = (80, 80, 80, 80, 80)
-        Assessment.objects.create(person=user.person, source="lead", builder=s[0], architect=s[1],
-                                  taste_maker=s[2], signal_reader=s[3], decision_maker=s[4])
-    profiles_recompute(person_ids=[u.person.pk for u in (lead.pod_lead, lead.member, lead.org_lead)])
+        Assessment.objects.create(
+            person=user.person,
+            source="lead",
+            builder=s[0],
+            architect=s[1],
+            taste_maker=s[2],
+            signal_reader=s[3],
+            decision_maker=s[4],
+        )
+    profiles_recompute(
+        person_ids=[u.person.pk for u in (lead.pod_lead, lead.member, lead.org_lead)]
+    )
     old = PodMembership.objects.get(person=lead.member.person)
     _start(client, lead.unit_a, pool="everyone", stability="0.5")
     run = FormationRun.objects.get()
@@ -184,7 +225,10 @@ def test_it_reforms_everyone_ending_current_memberships(client, lead):
     client.post(f"/formation/{run.pk}/accept/", {"baseline_headcount": "10"})
     old.refresh_from_db()
     assert old.end == date.today() - timedelta(days=1)
-    assert PodMembership.objects.current().filter(person=lead.member.person).get().pod.formation_run == run
+    assert (
+        PodMembership.objects.current().filter(person=lead.member.person).get().pod.formation_run
+        == run
+    )
     lead.pod_a.refresh_from_db()
     assert lead.pod_a.status == "dissolved"
 
@@ -199,7 +243,9 @@ def test_it_forbids_members_and_hides_other_units_runs(client, personas):
     assert client.get(f"/formation/{run.pk}/").status_code == 403
     login(client, personas.other_lead)
     assert client.get(f"/formation/{run.pk}/").status_code == 404
-    assert client.post(f"/formation/{run.pk}/accept/", {"baseline_headcount": "1"}).status_code == 404
+    assert (
+        client.post(f"/formation/{run.pk}/accept/", {"baseline_headcount": "1"}).status_code == 404
+    )
     assert client.get(f"/api/formation-runs/{run.pk}/").status_code == 404
 
 
@@ -217,13 +263,18 @@ def test_it_renders_the_workspace_with_constant_queries(client, lead, django_ass
 
 
 def test_it_polls_progress_until_done(client, lead):
-    run = FormationRun.objects.create(org_unit=lead.unit_a, params={"time_limit": 10, "min_size": 3},
-                                      result={"pool": []})
-    r = client.get(f"/formation/{run.pk}/", headers={"HX-Request": "true", "HX-Target": "run-progress"})
+    run = FormationRun.objects.create(
+        org_unit=lead.unit_a, params={"time_limit": 10, "min_size": 3}, result={"pool": []}
+    )
+    r = client.get(
+        f"/formation/{run.pk}/", headers={"HX-Request": "true", "HX-Target": "run-progress"}
+    )
     assert b"<progress" in r.content and b"every 1s" in r.content
     run.status = "failed"
     run.save()
-    r = client.get(f"/formation/{run.pk}/", headers={"HX-Request": "true", "HX-Target": "run-progress"})
+    r = client.get(
+        f"/formation/{run.pk}/", headers={"HX-Request": "true", "HX-Target": "run-progress"}
+    )
     assert r.headers.get("HX-Refresh") == "true"
 
 
@@ -232,23 +283,33 @@ def test_it_works_through_the_api(client, lead):
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        r = client.post("/api/formation-runs/", {"org_unit": lead.unit_a.pk, "pool": "unpodded",
-                                                 "time_limit": 5}, content_type="application/json")
+        r = client.post(
+            "/api/formation-runs/",
+            {"org_unit": lead.unit_a.pk, "pool": "unpodded", "time_limit": 5},
+            content_type="application/json",
+        )
     assert r.status_code == 201, r.content
     run_id = r.json()["id"]
     assert client.get(f"/api/formation-runs/{run_id}/").json()["status"] == "done"
     result = client.get(f"/api/formation-runs/{run_id}/result/").json()
-    assert sorted(p for pod in result["pods"] for p in pod["members"]) == sorted(str(p.pk) for p in people)
+    assert sorted(p for pod in result["pods"] for p in pod["members"]) == sorted(
+        str(p.pk) for p in people
+    )
     assert result["objective"] <= result["upper_bound"] + 1e-9
-    r = client.post(f"/api/formation-runs/{run_id}/accept/", {"baseline_headcount": "9"},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/formation-runs/{run_id}/accept/",
+        {"baseline_headcount": "9"},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and len(r.json()["pods"]) == len(result["pods"])
 
 
 def test_it_refuses_bad_api_input(client, lead):
-    r = client.post("/api/formation-runs/", {"org_unit": lead.unit_a.pk, "pool": "unpodded",
-                                             "min_size": 6, "max_size": 4},
-                    content_type="application/json")
+    r = client.post(
+        "/api/formation-runs/",
+        {"org_unit": lead.unit_a.pk, "pool": "unpodded", "min_size": 6, "max_size": 4},
+        content_type="application/json",
+    )
     assert r.status_code == 400
     assert "smaller than the smallest" in r.json()["errors"]["max_size"][0]["message"]
     assert not FormationRun.objects.exists()
@@ -256,6 +317,9 @@ def test_it_refuses_bad_api_input(client, lead):
 
 def test_it_forbids_the_api_to_members(client, personas):
     login(client, personas.member)
-    r = client.post("/api/formation-runs/", {"org_unit": personas.unit_a.pk, "pool": "unpodded"},
-                    content_type="application/json")
+    r = client.post(
+        "/api/formation-runs/",
+        {"org_unit": personas.unit_a.pk, "pool": "unpodded"},
+        content_type="application/json",
+    )
     assert r.status_code == 403

@@ -5,7 +5,9 @@ from tests.conftest import count_queries, login, make_person
 pytestmark = pytest.mark.django_db
 
 
-def test_it_renders_the_people_list_with_constant_queries(client, personas, django_assert_num_queries):
+def test_it_renders_the_people_list_with_constant_queries(
+    client, personas, django_assert_num_queries
+):
     login(client, personas.org_lead)
     r = client.get("/people/")
     assert r.status_code == 200

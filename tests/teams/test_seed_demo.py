@@ -30,7 +30,9 @@ def test_it_resets_instead_of_duplicating(capsys):
     out = _seed(capsys, "--people", "20")
     assert "Reset and recreated" in out
     assert Person.objects.count() == 20
-    assert PodMembership.objects.values("person").distinct().count() == PodMembership.objects.count()
+    assert (
+        PodMembership.objects.values("person").distinct().count() == PodMembership.objects.count()
+    )
 
 
 def test_it_refuses_a_too_small_org(capsys):
