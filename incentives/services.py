@@ -99,12 +99,17 @@ def engine_component(
 
 
 def engine_plan(*, plan: IncentivePlan, components: Sequence[PlanComponent]) -> engine.Plan:
+    return _engine_plan(params=vars(plan), components=components)
+
+
+def _engine_plan(*, params: Mapping[str, Any], components: Sequence[Any]) -> engine.Plan:
+    """An engine plan from plan parameters and component rows (model rows or form specs)."""
     return engine.Plan(
-        standard_cost_per_fte=plan.standard_cost_per_fte,
-        share=plan.share,
-        pool_cap=plan.pool_cap,
-        min_attainment=plan.min_attainment,
-        split=plan.split,
+        standard_cost_per_fte=params["standard_cost_per_fte"],
+        share=params["share"],
+        pool_cap=params["pool_cap"],
+        min_attainment=params["min_attainment"],
+        split=params["split"],
         components=[
             engine_component(
                 metric=c.metric,
@@ -130,26 +135,7 @@ def plan_problems(
     (e.g. weights not summing to 1). Rules live once, in the engine; this only routes the
     messages to the form field or row they name.
     """
-    plan = engine.Plan(
-        standard_cost_per_fte=params["standard_cost_per_fte"],
-        share=params["share"],
-        pool_cap=params["pool_cap"],
-        min_attainment=params["min_attainment"],
-        split=params["split"],
-        components=[
-            engine_component(
-                metric=c.metric,
-                weight=c.weight,
-                threshold=c.threshold,
-                target=c.target,
-                stretch=c.stretch,
-                floor=c.floor,
-                attainment_cap=c.attainment_cap,
-                aggregation=c.aggregation,
-            )
-            for c in components
-        ],
-    )
+    plan = _engine_plan(params=params, components=components)
     out: dict[str | int | None, list[str]] = defaultdict(list)
     for problem in engine.validate_plan(plan):
         where, _, message = problem.partition(": ")
