@@ -323,3 +323,12 @@ def test_it_forbids_the_api_to_members(client, personas):
         content_type="application/json",
     )
     assert r.status_code == 403
+
+
+def test_it_says_when_the_time_limit_cut_the_search_short(client, lead):
+    run = _done_run(client, lead)
+    assert "stopped-early" not in client.get(f"/formation/{run.pk}/").content.decode()
+    run.result = {**run.result, "proposal": {**run.result["proposal"], "stopped_early": True}}
+    run.save()
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    assert "cut the search short" in page
