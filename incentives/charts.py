@@ -100,28 +100,18 @@ def metric_chart(
     x0, x1 = month_first, month_last + timedelta(days=1)
     if bands is not None:
         t0, t1, t2 = float(bands.threshold), float(bands.target), float(bands.stretch)
-        fig.add_shape(
-            type="rect",
-            x0=x0,
-            x1=x1,
-            y0=t0,
-            y1=t1,
-            fillcolor=WARN,
-            opacity=0.10,
-            line_width=0,
-            layer="below",
-        )
-        fig.add_shape(
-            type="rect",
-            x0=x0,
-            x1=x1,
-            y0=t1,
-            y1=t2,
-            fillcolor=OK,
-            opacity=0.12,
-            line_width=0,
-            layer="below",
-        )
+        for y0, y1, colour, opacity in ((t0, t1, WARN, 0.10), (t1, t2, OK, 0.12)):
+            fig.add_shape(
+                type="rect",
+                x0=x0,
+                x1=x1,
+                y0=y0,
+                y1=y1,
+                fillcolor=colour,
+                opacity=opacity,
+                line_width=0,
+                layer="below",
+            )
         for value, label, colour, dash in (
             (t0, "threshold", BAD, "dot"),
             (t1, "target", OK, "dash"),

@@ -14,25 +14,10 @@ from django.utils import timezone
 from incentives.metrics import add_months
 from incentives.models import PodResult
 
-from .models import OrgUnit, Person, Pod, PodMembership
+from .models import Person, Pod, PodMembership
 from .traits import TRAITS
 
 TAU = 70  # a pod covers a trait when its best member scores at least this (DESIGN §2)
-
-
-def units_below(unit_ids: Iterable[int]) -> set[int]:
-    """These units and every unit below them (one query)."""
-    children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in OrgUnit.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(unit_id)
-    out: set[int] = set()
-    stack = list(unit_ids)
-    while stack:
-        unit_id = stack.pop()
-        if unit_id not in out:
-            out.add(unit_id)
-            stack.extend(children.get(unit_id, []))
-    return out
 
 
 @dataclass

@@ -13,6 +13,7 @@ from incentives.metrics import month_start
 from incentives.report_views import report_list_url, report_url_for
 
 from . import dashboard, dashboard_charts, permissions, views
+from .models import units_below
 
 CHART_PODS = 25  # the heatmap and the attainment bars show the weakest pods; "all pods" links out
 
@@ -26,7 +27,7 @@ def _unit_filter(request: HttpRequest) -> tuple[list[int], int | None]:
         return sorted(led), None
     if not raw.isdigit() or int(raw) not in led:
         raise Http404("No such org unit.")
-    return sorted(dashboard.units_below([int(raw)]) & led), int(raw)
+    return sorted(units_below([int(raw)]) & led), int(raw)
 
 
 @login_required

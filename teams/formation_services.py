@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from . import formation
 from .formation.io import result_to_dict
-from .models import FormationRun, OrgUnit, Person, Pod, PodMembership
+from .models import FormationRun, OrgUnit, Person, Pod, PodMembership, units_below
 from .traits import TRAITS
 
 POOL_UNPODDED = "unpodded"
@@ -31,15 +31,7 @@ MAX_UNDO = 50
 
 def unit_tree_ids(unit: OrgUnit) -> list[int]:
     """The unit and every unit below it."""
-    children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in OrgUnit.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(unit_id)
-    out, stack = [], [unit.pk]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(children.get(current, []))
-    return out
+    return sorted(units_below([unit.pk]))
 
 
 def _utc_offset(tz_name: str, now: datetime) -> float | None:
@@ -344,11 +336,9 @@ def formation_accept(
         for label in pinned.values()
         if label.startswith("pod:") and label.split(":", 1)[1].isdigit()
     }
-    existing = Pod.objects.in_bulk(
-        Pod.objects.filter(pk__in=existing_ids, org_unit_id__in=unit_ids).values_list(
-            "pk", flat=True
-        )
-    )
+    existing = {
+        pod.pk: pod for pod in Pod.objects.filter(pk__in=existing_ids, org_unit_id__in=unit_ids)
+    }
     prefix = name_prefix.strip() or f"{run.org_unit.name} · run {run.pk}"
     pods: list[Pod] = []
     new_pods: list[Pod] = []

@@ -41,6 +41,21 @@ class OrgUnit(models.Model):
         }
 
 
+def units_below(unit_ids) -> set[int]:
+    """These org units and every unit below them (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in OrgUnit.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(unit_id)
+    out: set[int] = set()
+    stack = list(unit_ids)
+    while stack:
+        unit_id = stack.pop()
+        if unit_id not in out:
+            out.add(unit_id)
+            stack.extend(children.get(unit_id, []))
+    return out
+
+
 class Person(models.Model):
     class Role(models.TextChoices):
         BUILDER = "builder", "AI Builder"

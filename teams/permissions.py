@@ -17,7 +17,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import OrgUnit, Person, Pod, PodMembership
+from .models import OrgUnit, Person, Pod, PodMembership, units_below
 
 
 def person_of(user: User | AnonymousUser) -> Person | None:
@@ -45,17 +45,7 @@ def led_unit_ids(user: User | AnonymousUser) -> set[int]:
     else:
         person = person_of(user)
         direct = set(person.led_units.values_list("id", flat=True)) if person else set()
-        ids = set()
-        if direct:
-            children: dict[int | None, list[int]] = {}
-            for unit_id, parent_id in OrgUnit.objects.values_list("id", "parent_id"):
-                children.setdefault(parent_id, []).append(unit_id)
-            stack = list(direct)
-            while stack:
-                unit_id = stack.pop()
-                if unit_id not in ids:
-                    ids.add(unit_id)
-                    stack.extend(children.get(unit_id, []))
+        ids = units_below(direct) if direct else set()
     user._podwright_led_units = ids
     return ids
 
@@ -64,25 +54,32 @@ def is_org_lead(user: User | AnonymousUser) -> bool:
     return is_admin(user) or bool(led_unit_ids(user))
 
 
+def _current_pods(user: User | AnonymousUser) -> dict[int, bool]:
+    """The pods this user is in today → whether they lead it. One query, cached per request."""
+    cached = getattr(user, "_podwright_pods", None)
+    if cached is not None:
+        return cached
+    person = person_of(user)
+    pods: dict[int, bool] = {}
+    if person is not None:
+        for pod_id, is_lead in (
+            PodMembership.objects.current()
+            .filter(person=person)
+            .values_list("pod_id", "is_pod_lead")
+        ):
+            pods[pod_id] = pods.get(pod_id, False) or is_lead
+    if user.is_authenticated:
+        user._podwright_pods = pods
+    return pods
+
+
 def led_pod_ids(user: User | AnonymousUser) -> set[int]:
     """Pods this user currently leads as Pod Lead."""
-    person = person_of(user)
-    if person is None:
-        return set()
-    return set(
-        PodMembership.objects.current()
-        .filter(person=person, is_pod_lead=True)
-        .values_list("pod_id", flat=True)
-    )
+    return {pod_id for pod_id, is_lead in _current_pods(user).items() if is_lead}
 
 
 def member_pod_ids(user: User | AnonymousUser) -> set[int]:
-    person = person_of(user)
-    if person is None:
-        return set()
-    return set(
-        PodMembership.objects.current().filter(person=person).values_list("pod_id", flat=True)
-    )
+    return set(_current_pods(user))
 
 
 def require_org_lead(user: User | AnonymousUser) -> None:
