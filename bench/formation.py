@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from teams.formation import Person, Problem, evaluate, feasible_pod_counts, propose_pods  # noqa: E402
-from teams.formation.baselines import random_partition, snake_draft  # noqa: E402
-from teams.formation.objective import capped  # noqa: E402
+from teams.formation.engine import Person, Problem, evaluate, feasible_pod_counts, propose_pods
+from teams.formation.engine.baselines import random_partition, snake_draft
+from teams.formation.engine.objective import capped
 
 DISTS = ("uniform", "specialists", "scarce", "generalists")
 SIZES = (12, 18, 24, 100, 1000, 10000)

@@ -33,7 +33,7 @@ MONTH = date(2026, 9, 1)
 
 
 def build(people: int, pod_size: int, rng: random.Random):
-    from incentives import services
+    from incentives.bonuses import services
     from incentives.models import Metric, MetricTarget, Observation
     from teams.models import OrgUnit, Person, Pod, PodMembership
 
@@ -177,7 +177,7 @@ def main() -> int:
 
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        from incentives import services
+        from incentives.bonuses import services
         from incentives.models import Payout, PodResult
 
         t0 = time.perf_counter()

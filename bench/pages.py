@@ -55,8 +55,8 @@ def _history(months: int) -> None:
 
     from django.contrib.auth.models import User
 
-    from incentives import services
-    from incentives.metrics import add_months
+    from incentives.bonuses import services
+    from incentives.metrics.services import add_months
     from incentives.models import IncentivePeriod, IncentivePlan
 
     this_month = date.today().replace(day=1)
@@ -80,7 +80,7 @@ def _pages() -> list[tuple[str, str, str]]:
     from django.db.models import Count
 
     from incentives.models import IncentivePeriod, Payout
-    from incentives.report_views import report_url
+    from incentives.reports.views import report_url
     from teams.models import PodMembership
 
     member = User.objects.get(username="member").person

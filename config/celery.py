@@ -7,12 +7,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("podwright")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Tasks live with the concept they serve, not at an app's root.
+app.autodiscover_tasks(["teams.profiles", "teams.formation", "incentives.bonuses"])
 
 # The schedule is code, not database rows.
 app.conf.beat_schedule = {
     "close-previous-month": {
-        "task": "incentives.tasks.close_previous_month",
+        "task": "incentives.bonuses.tasks.close_previous_month",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
 }

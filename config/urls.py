@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from incentives import urls as incentives_urls
+from teams import urls as teams_urls
 from teams import views as team_views
 
 urlpatterns = [
@@ -10,8 +12,8 @@ urlpatterns = [
     path("healthz", team_views.healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/", include("teams.api_urls")),
-    path("api/", include("incentives.api_urls")),
+    path("api/", include(teams_urls.api_urlpatterns)),
+    path("api/", include(incentives_urls.api_urlpatterns)),
     path("", include("teams.urls")),
     path("", include("incentives.urls")),
 ]

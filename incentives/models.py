@@ -195,7 +195,7 @@ class PlanComponent(models.Model):
 
     def clean(self) -> None:
         # Pay follows outcomes, not effort: a process metric never reaches a plan.
-        from incentives.metrics import metric_ensure_pay_eligible
+        from incentives.metrics.services import metric_ensure_pay_eligible
 
         if self.metric_id is not None:
             try:

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from . import metric_views, report_views, views
+from incentives.bonuses import api as bonuses_api
+from incentives.bonuses import views as bonuses_views
+from incentives.metrics import api as metric_api
+from incentives.metrics import views as metric_views
+from incentives.reports import views as report_views
 
 urlpatterns = [
+    path("", report_views.home, name="home"),
+    path("pods/<int:pk>/", report_views.pod_page, name="pod-detail"),
+    path("pods/<int:pk>/charter/", report_views.pod_charter_edit, name="pod-charter"),
     path("metrics/", metric_views.metrics_overview, name="metrics-overview"),
     path("metrics/definitions/", metric_views.metric_definitions, name="metric-definitions"),
     path("metrics/import/", metric_views.metrics_import, name="metrics-import"),
@@ -30,24 +37,44 @@ urlpatterns = [
         report_views.report_csv,
         name="incentive-report-csv",
     ),
-    # Bonuses (issue 7): plans, month close, what-if, pod pools, statements
-    path("plans/", views.plan_list, name="plan-list"),
-    path("plans/new/", views.plan_new, name="plan-new"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
-    path("close/", views.period_list, name="period-list"),
-    path("close/<int:pk>/", views.period_review, name="period-review"),
-    path("close/<int:pk>/compute/", views.period_recompute, name="period-recompute"),
-    path("close/<int:pk>/approve/", views.period_approve, name="period-approve"),
-    path("close/<int:pk>/lock/", views.period_lock, name="period-lock"),
-    path("close/<int:pk>/adjust/", views.adjustment_new, name="adjustment-new"),
-    path("close/<int:pk>/what-if/", views.period_what_if, name="period-what-if"),
-    path("close/<int:pk>/pods/<int:pod_pk>/", views.period_pod, name="period-pod"),
-    path("bonus/", views.my_bonus, name="my-bonus"),
-    path("bonus/what-if/", views.my_what_if, name="my-what-if"),
-    path("bonus/<int:period_pk>/", views.my_statement, name="my-statement"),
+    path("plans/", bonuses_views.plan_list, name="plan-list"),
+    path("plans/new/", bonuses_views.plan_new, name="plan-new"),
+    path("plans/<int:pk>/", bonuses_views.plan_detail, name="plan-detail"),
+    path("close/", bonuses_views.period_list, name="period-list"),
+    path("close/<int:pk>/", bonuses_views.period_review, name="period-review"),
+    path("close/<int:pk>/compute/", bonuses_views.period_recompute, name="period-recompute"),
+    path("close/<int:pk>/approve/", bonuses_views.period_approve, name="period-approve"),
+    path("close/<int:pk>/lock/", bonuses_views.period_lock, name="period-lock"),
+    path("close/<int:pk>/adjust/", bonuses_views.adjustment_new, name="adjustment-new"),
+    path("close/<int:pk>/what-if/", bonuses_views.period_what_if, name="period-what-if"),
+    path("close/<int:pk>/pods/<int:pod_pk>/", bonuses_views.period_pod, name="period-pod"),
+    path("bonus/", bonuses_views.my_bonus, name="my-bonus"),
+    path("bonus/what-if/", bonuses_views.my_what_if, name="my-what-if"),
+    path("bonus/<int:period_pk>/", bonuses_views.my_statement, name="my-statement"),
     path(
         "bonus/<int:period_pk>/people/<int:person_pk>/",
-        views.person_statement,
+        bonuses_views.person_statement,
         name="person-statement",
     ),
+]
+
+# Mounted under /api/ by config/urls.py.
+api_urlpatterns = [
+    path("metrics/", metric_api.MetricList.as_view(), name="api-metrics"),
+    path("observations/", metric_api.ObservationListCreate.as_view(), name="api-observations"),
+    path(
+        "observations/bulk/",
+        metric_api.ObservationBulkUpsert.as_view(),
+        name="api-observations-bulk",
+    ),
+    path("periods/", bonuses_api.PeriodList.as_view(), name="api-periods"),
+    path("periods/compute/", bonuses_api.PeriodCompute.as_view(), name="api-period-compute"),
+    path("periods/<int:pk>/", bonuses_api.PeriodDetail.as_view(), name="api-period"),
+    path(
+        "periods/<int:pk>/approve/", bonuses_api.PeriodApprove.as_view(), name="api-period-approve"
+    ),
+    path(
+        "periods/<int:pk>/payouts/", bonuses_api.PeriodPayouts.as_view(), name="api-period-payouts"
+    ),
+    path("me/statements/", bonuses_api.MyStatements.as_view(), name="api-my-statements"),
 ]

@@ -1,4 +1,4 @@
-from . import permissions
+from teams import permissions
 
 ROLE_LABELS = {
     "admin": "Admin",

@@ -1,4 +1,6 @@
-"""The demo organisation: believable, trait-diverse, reproducible, and fast at 10,000 people."""
+"""The demo organisation's people, units, pods and profiles: believable, trait-diverse,
+reproducible, and fast at 10,000 people. Its metrics, plans and months are seeded on top of this by
+`incentives.demo`, which also owns the `seed_demo` command."""
 
 from __future__ import annotations
 
@@ -10,12 +12,9 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from incentives.demo import demo_reset_metrics, demo_seed_metrics
-from incentives.demo_plans import demo_reset_plans, demo_seed_plans
-
-from .models import Assessment, OrgUnit, Person, Pod, PodMembership
-from .services import profiles_recompute
-from .traits import TRAITS
+from teams.models import Assessment, OrgUnit, Person, Pod, PodMembership
+from teams.profiles.services import profiles_recompute
+from teams.traits import TRAITS
 
 ROOT_SLUG = "demo"
 UNITS = [
@@ -114,18 +113,30 @@ class DemoResult:
     pods: int
     units: int
     logins: list[tuple[str, str, str]]
+    # What the incentives side of the demo builds on (same random stream, same org every time).
+    unit_objects: list[OrgUnit]
+    pod_objects: list[Pod]
+    rng: random.Random
+
+
+def demo_unit_ids() -> list[int]:
+    """The demo's root unit and its children, or [] when there is no demo organisation."""
+    root = OrgUnit.objects.filter(slug=ROOT_SLUG).first()
+    if root is None:
+        return []
+    return [root.pk, *OrgUnit.objects.filter(parent=root).values_list("pk", flat=True)]
 
 
 def demo_reset() -> bool:
-    """Delete the demo organisation if present. Returns whether there was one."""
+    """Delete the demo organisation if present. Returns whether there was one.
+
+    Rows of the incentives app that point at these units must be gone first (`incentives.demo`)."""
     root = OrgUnit.objects.filter(slug=ROOT_SLUG).first()
     User = get_user_model()
     User.objects.filter(username__in=[u for _, u, _ in LOGINS]).delete()
     if root is None:
         return False
-    unit_ids = [root.pk, *OrgUnit.objects.filter(parent=root).values_list("pk", flat=True)]
-    demo_reset_plans(unit_ids=unit_ids)
-    demo_reset_metrics(unit_ids=unit_ids)
+    unit_ids = demo_unit_ids()
     PodMembership.objects.filter(pod__org_unit_id__in=unit_ids).delete()
     Pod.objects.filter(org_unit_id__in=unit_ids).delete()
     Assessment.objects.filter(person__org_unit_id__in=unit_ids).delete()
@@ -251,7 +262,6 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
                 )
             )
     PodMembership.objects.bulk_create(memberships, batch_size=5000)
-    demo_seed_metrics(units=units, pods=pods, rng=rng)
     Person.objects.bulk_update(
         [p for p in persons if p.role != Person.Role.BUILDER], ["role"], batch_size=2000
     )
@@ -276,5 +286,13 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
         logins.append((role, username, password))
 
     profiles_recompute(person_ids=[p.pk for p in persons])
-    demo_seed_plans(units=units, rng=rng)
-    return DemoResult(reset=was_reset, people=people, pods=n_pods, units=len(units), logins=logins)
+    return DemoResult(
+        reset=was_reset,
+        people=people,
+        pods=n_pods,
+        units=len(units),
+        logins=logins,
+        unit_objects=units,
+        pod_objects=pods,
+        rng=rng,
+    )

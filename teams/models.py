@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .traits import TRAIT_CHOICES, TRAITS
+from teams import clock
+from teams.traits import TRAIT_CHOICES, TRAITS
 
 
 class OrgUnit(models.Model):
@@ -156,7 +157,7 @@ class Pod(models.Model):
 
 class MembershipQuerySet(models.QuerySet):
     def current(self, on: date | None = None) -> MembershipQuerySet:
-        on = on or date.today()
+        on = on or clock.today()
         return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
 
 

@@ -17,7 +17,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import OrgUnit, Person, Pod, PodMembership, units_below
+from teams.models import OrgUnit, Person, Pod, PodMembership, units_below
 
 
 def person_of(user: User | AnonymousUser) -> Person | None:

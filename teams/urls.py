@@ -1,25 +1,56 @@
 from django.urls import path
 
-from . import dashboard_views, formation_views, pod_views, profile_views, views
+from teams.formation import api as formation_api
+from teams.formation import views as formation_views
+from teams.people import api as people_api
+from teams.people import views as people_views
+from teams.pods import api as pods_api
+from teams.pods import views as pods_views
+from teams.profiles import api as profiles_api
+from teams.profiles import views as profile_views
 
 urlpatterns = [
-    path("", dashboard_views.home, name="home"),
-    path("people/", views.people_list, name="people-list"),
-    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("people/", people_views.people_list, name="people-list"),
+    path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
     path("people/<int:pk>/assess/<str:source>/", profile_views.person_assess, name="person-assess"),
-    path("people/import/", profile_views.people_import, name="people-import"),
-    path("people/export.csv", profile_views.people_export, name="people-export"),
+    path("people/import/", people_views.people_import, name="people-import"),
+    path("people/export.csv", people_views.people_export, name="people-export"),
     path("questionnaire/", profile_views.questionnaire_page, name="questionnaire"),
     path("questionnaire/submit/", profile_views.questionnaire_submit, name="questionnaire-submit"),
     path("questionnaire/result/", profile_views.questionnaire_result, name="questionnaire-result"),
     path("colleagues/", profile_views.colleagues, name="colleagues"),
     path("trait-mix/", profile_views.trait_mix, name="trait-mix"),
-    path("pods/", views.pod_list, name="pod-list"),
-    path("pods/<int:pk>/", pod_views.pod_page, name="pod-detail"),
-    path("pods/<int:pk>/charter/", pod_views.pod_charter_edit, name="pod-charter"),
+    path("pods/", pods_views.pod_list, name="pod-list"),
     path("formation/", formation_views.formation_list, name="formation-list"),
     path("formation/new/", formation_views.formation_new, name="formation-new"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation-detail"),
     path("formation/<int:pk>/edit/", formation_views.formation_edit, name="formation-edit"),
     path("formation/<int:pk>/accept/", formation_views.formation_accept, name="formation-accept"),
+]
+
+# Mounted under /api/ by config/urls.py.
+api_urlpatterns = [
+    path("people/", people_api.PersonList.as_view(), name="api-people"),
+    path("people/<int:pk>/", people_api.PersonDetail.as_view(), name="api-person"),
+    path(
+        "people/<int:pk>/profile/", profiles_api.ProfileDetail.as_view(), name="api-person-profile"
+    ),
+    path("assessments/", profiles_api.AssessmentCreate.as_view(), name="api-assessments"),
+    path("pods/", pods_api.PodList.as_view(), name="api-pods"),
+    path("formation-runs/", formation_api.FormationRunStart.as_view(), name="api-formation-start"),
+    path(
+        "formation-runs/<int:pk>/",
+        formation_api.FormationRunDetail.as_view(),
+        name="api-formation-run",
+    ),
+    path(
+        "formation-runs/<int:pk>/result/",
+        formation_api.FormationRunResult.as_view(),
+        name="api-formation-result",
+    ),
+    path(
+        "formation-runs/<int:pk>/accept/",
+        formation_api.FormationRunAccept.as_view(),
+        name="api-formation-accept",
+    ),
 ]

@@ -12,10 +12,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
 # from tests alongside it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Time is an input: the whole session runs on one known day (clock ticking from 09:00 UTC), set
+# before any test module is imported, so module-level dates agree with the code under test. Pin
+# another day to prove the suite holds on it: PODWRIGHT_TODAY=2027-01-01 make test.
+TODAY = date.fromisoformat(os.environ.get("PODWRIGHT_TODAY", "2026-11-18"))
+_TRAVEL = time_machine.travel(f"{TODAY.isoformat()}T09:00:00+00:00", tick=True)
+_TRAVEL.start()
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from teams.models import Assessment, TraitProfile
-from teams.tasks import recompute_profiles
+from teams.profiles.tasks import recompute_profiles
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from incentives.metrics import add_months
+from incentives.demo import demo_seed
+from incentives.metrics.services import add_months
 from incentives.models import IncentivePeriod, IncentivePlan
-from teams.demo import demo_seed
 from teams.models import OrgUnit
 from tests.conftest import browser_login
 from tests.incentives.report_data import THIS_MONTH, make_period, make_plan
@@ -22,7 +22,7 @@ def _unfreeze_for_flush():
     cache.clear()  # the dashboard's projection of an earlier test's org
     yield
     try:
-        from incentives.services import periods_delete_for_reset
+        from incentives.bonuses.services import periods_delete_for_reset
     except ImportError:
         return
     periods_delete_for_reset(unit_ids=list(OrgUnit.objects.values_list("pk", flat=True)))

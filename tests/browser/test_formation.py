@@ -2,7 +2,7 @@
 
 import pytest
 
-from teams.demo import demo_seed
+from incentives.demo import demo_seed
 from teams.models import FormationRun, Pod
 from tests.conftest import browser_login
 

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from incentives.demo import demo_seed
 from incentives.models import Observation
-from teams.demo import demo_seed
 from teams.models import PodMembership
 from tests.conftest import browser_login
 

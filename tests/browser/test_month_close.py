@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from incentives.demo import demo_seed
 from incentives.models import AuditEntry, IncentivePeriod
-from teams.demo import demo_seed
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

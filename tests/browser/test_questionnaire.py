@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from teams.models import Assessment, QuestionnaireAnswer
-from teams.questionnaire import ITEMS
+from teams.profiles.questionnaire import ITEMS
 from tests.conftest import PASSWORD, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

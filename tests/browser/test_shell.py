@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from teams.demo import demo_seed
+from incentives.demo import demo_seed
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

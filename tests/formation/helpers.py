@@ -2,7 +2,7 @@
 
 from collections import Counter, defaultdict
 
-from teams.formation import Person, Problem
+from teams.formation.engine import Person, Problem
 
 
 def coverage(problem: Problem, members: list[str]) -> float:

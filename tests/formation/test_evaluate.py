@@ -1,4 +1,4 @@
-from teams.formation import Constraints, Problem, evaluate
+from teams.formation.engine import Constraints, Problem, evaluate
 from tests.formation.helpers import bound, objective, person
 
 

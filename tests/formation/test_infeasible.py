@@ -1,6 +1,6 @@
 import pytest
 
-from teams.formation import Constraints, FormationInfeasible, Problem, propose_pods
+from teams.formation.engine import Constraints, FormationInfeasible, Problem, propose_pods
 from tests.formation.helpers import person
 
 

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from teams.formation import FormationInfeasible, propose_pods
-from teams.formation.io import (
+from teams.formation.engine import FormationInfeasible, propose_pods
+from teams.formation.engine.io import (
     PoolFormatError,
     load_problem,
     parse_csv,

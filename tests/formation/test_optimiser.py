@@ -1,7 +1,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from teams.formation import (
+from teams.formation.engine import (
     Constraints,
     FormationInfeasible,
     Person,
@@ -10,7 +10,7 @@ from teams.formation import (
     feasible_pod_counts,
     propose_pods,
 )
-from teams.formation.baselines import random_partition, snake_draft
+from teams.formation.engine.baselines import random_partition, snake_draft
 from tests.formation.helpers import assert_valid_partition, bound, moved, objective, person
 
 FAST = {"effort": 0.2, "time_limit": None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from incentives import services
+from incentives.bonuses import services
 from incentives.models import Metric, Observation
 from teams.models import Pod, PodMembership
 

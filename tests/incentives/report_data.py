@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from incentives.metrics import add_months, month_start
+from incentives.bonuses.projections import project_month
+from incentives.metrics.services import add_months, month_start
 from incentives.models import (
     IncentivePeriod,
     IncentivePlan,
@@ -16,7 +17,6 @@ from incentives.models import (
     PlanComponent,
     PodResult,
 )
-from incentives.projections import project_month
 from teams.models import Person, Pod, PodMembership, TraitProfile
 
 THIS_MONTH = month_start(date.today())

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from incentives import anomalies
+from incentives.metrics import anomalies
 
 STEADY = [40, 41, 39, 42, 40, 41, 43, 40]
 

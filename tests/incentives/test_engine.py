@@ -7,7 +7,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from incentives.engine import (
+from incentives.bonuses.engine import (
     Component,
     MemberInput,
     ObservationInput,

@@ -7,7 +7,7 @@ from fractions import Fraction as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incentives.engine import (
+from incentives.bonuses.engine import (
     Component,
     MemberInput,
     ObservationInput,

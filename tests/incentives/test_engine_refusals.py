@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from incentives.engine import (
+from incentives.bonuses.engine import (
     Component,
     MemberInput,
     Plan,
@@ -517,7 +517,7 @@ def test_it_runs_as_a_module_without_django(tmp_path):
         components=[component(kind="process")], pods=[pod(members=[member(allocation="2")])]
     )
     done = subprocess.run(
-        [sys.executable, "-m", "incentives.engine", write(tmp_path, bad)],
+        [sys.executable, "-m", "incentives.bonuses.engine", write(tmp_path, bad)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -533,7 +533,7 @@ def test_it_runs_as_a_module_without_django(tmp_path):
 
 def test_it_imports_without_django():
     code = (
-        "import sys, incentives.engine; assert not any(m.startswith('django') for m in sys.modules)"
+        "import sys, incentives.bonuses.engine; assert not any(m.startswith('django') for m in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

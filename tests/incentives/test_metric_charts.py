@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from incentives.charts import Bands, ChartPoint, metric_chart, month_to_date
+from incentives.metrics.charts import Bands, ChartPoint, metric_chart, month_to_date
 
 
 def test_it_plots_sum_metrics_month_to_date():

@@ -2,9 +2,9 @@
 
 import pytest
 
-from incentives.metrics import metric_ensure_pay_eligible
+from incentives.demo import demo_reset, demo_seed
+from incentives.metrics.services import metric_ensure_pay_eligible
 from incentives.models import Metric, MetricTarget, Observation
-from teams.demo import demo_reset, demo_seed
 
 pytestmark = pytest.mark.django_db
 

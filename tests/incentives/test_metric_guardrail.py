@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from incentives.metrics import (
+from incentives.metrics.services import (
     metric_ensure_pay_eligible,
     observation_rows_resolve,
     observations_upsert,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from incentives.metrics import month_start
+from incentives.metrics.services import month_start
 from incentives.models import Metric, Observation
 from teams.models import Pod
 from tests.conftest import count_queries, login

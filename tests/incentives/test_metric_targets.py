@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from incentives.metrics import target_problems, target_set, targets_copy
+from incentives.metrics.services import target_problems, target_set, targets_copy
 from incentives.models import MetricTarget
 from tests.conftest import login
 from tests.incentives.metric_factories import make_metric, make_target

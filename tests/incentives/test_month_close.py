@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from incentives import services
+from incentives.bonuses import services
+from incentives.bonuses.tasks import close_previous_month, compute_period
 from incentives.models import IncentivePeriod, Payout
-from incentives.tasks import close_previous_month, compute_period
 from tests.incentives.bonus_factories import MONTH, bonus_world
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from incentives.imports import csv_check, csv_import
+from incentives.metrics.imports import csv_check, csv_import
 from incentives.models import Observation
 from tests.conftest import login
 from tests.incentives.metric_factories import make_metric

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from incentives import metrics
-from incentives.metrics import (
+from incentives.metrics import services as metrics
+from incentives.metrics.services import (
     ObservationRow,
     observation_review,
     observations_that_count,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from incentives import services
+from incentives.bonuses import services
 from teams.models import PodMembership
 from tests.conftest import count_queries, login, make_person
 from tests.incentives.bonus_factories import MONTH, bonus_world, grow_unit

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from incentives import services
+from incentives.bonuses import services
 from incentives.models import AuditEntry, IncentivePeriod, Payout
 from tests.incentives.bonus_factories import MONTH, bonus_world
 

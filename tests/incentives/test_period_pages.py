@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from incentives import services
+from incentives.bonuses import services
 from incentives.models import IncentivePeriod, Observation, Payout, PodResult
 from tests.conftest import count_queries, login, make_person
 from tests.incentives.bonus_factories import MONTH, bonus_world, grow_unit, observe

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from incentives import services
+from incentives.bonuses import services
 from incentives.models import AuditEntry, IncentivePeriod, Observation, Payout, PodResult
 from tests.conftest import count_queries, make_person
 from tests.incentives.bonus_factories import MONTH, bonus_world, grow_unit, observe

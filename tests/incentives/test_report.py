@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from incentives.metrics import add_months
+from incentives.metrics.services import add_months
 from incentives.models import IncentivePeriod, Payout
-from incentives.report_views import report_url
+from incentives.reports.views import report_url
 from tests.conftest import count_queries, login
 from tests.incentives.report_data import THIS_MONTH, grow, make_period, make_plan
 
@@ -190,7 +190,7 @@ def test_it_renders_the_report_and_csv_with_constant_queries(
 def test_it_is_linked_from_the_month_close_email(personas, settings):
     from django.core import mail
 
-    from incentives.emails import period_ready_send
+    from incentives.bonuses.emails import period_ready_send
 
     settings.SITE_URL = "https://podwright.example"
     make_plan(personas.unit_a)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from incentives import services
+from incentives.bonuses import services
 from incentives.models import Payout
 from teams.models import PodMembership
 from tests.conftest import count_queries, login, make_person

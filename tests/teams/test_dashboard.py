@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from incentives.metrics import add_months
-from incentives.projections import project_month
+from incentives.bonuses.projections import project_month
+from incentives.metrics.services import add_months
 from tests.conftest import count_queries, login, make_person
 from tests.incentives.report_data import THIS_MONTH, grow, make_period, make_plan, observe
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from teams.models import Pod, PodMembership
-from teams.services import assessment_create
+from teams.profiles.services import assessment_create
 from teams.traits import TRAITS
 from tests.conftest import count_queries, login, make_person
 

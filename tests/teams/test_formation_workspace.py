@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from teams.models import Assessment, FormationRun, Pod, PodMembership
-from teams.services import profiles_recompute
+from teams.profiles.services import profiles_recompute
 from tests.conftest import count_queries, login, make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]

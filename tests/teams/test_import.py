@@ -3,9 +3,9 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from teams.imports import RowError, parse_people_csv
 from teams.models import Assessment, Person, TraitProfile
-from teams.services import people_import
+from teams.people.imports import RowError, parse_people_csv
+from teams.people.services import people_import
 from tests.conftest import login
 
 HEADER = (

@@ -7,8 +7,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from teams.models import Assessment, OrgUnit, Person, TraitProfile
-from teams.profiles import PEER_MIN_RATERS, Rating, latest_by_source, peer_average, profile_history
-from teams.services import AssessmentError, assessment_create
+from teams.profiles.scoring import (
+    PEER_MIN_RATERS,
+    Rating,
+    latest_by_source,
+    peer_average,
+    profile_history,
+)
+from teams.profiles.services import AssessmentError, assessment_create
 from teams.traits import TRAITS, combine_profile
 from tests.conftest import count_queries, login, make_person
 

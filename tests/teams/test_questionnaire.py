@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from teams.models import Assessment, QuestionnaireAnswer, TraitProfile
-from teams.questionnaire import ITEMS, IncompleteAnswers, keyed, next_unanswered, score
+from teams.profiles.questionnaire import ITEMS, IncompleteAnswers, keyed, next_unanswered, score
 from teams.traits import TRAITS
 from tests.conftest import login
 

@@ -7,7 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from incentives.engine import run_simulation
+from incentives.bonuses.engine import run_simulation
 
 
 class Command(BaseCommand):

@@ -1,14 +1,14 @@
 """`python manage.py propose_pods --input pool.csv|pool.json`: DESIGN §2's CLI.
 
-A thin wrapper: parsing, optimising and rendering live in `teams.formation.io`, so the same
+A thin wrapper: parsing, optimising and rendering live in `teams.formation.engine.io`, so the same
 code is tested without Django. Infeasible or malformed input exits with status 1 and the causes
 on stderr.
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from teams.formation import FormationInfeasible
-from teams.formation.io import PoolFormatError, run
+from teams.formation.engine import FormationInfeasible
+from teams.formation.engine.io import PoolFormatError, run
 
 
 class Command(BaseCommand):

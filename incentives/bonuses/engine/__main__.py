@@ -1,0 +1,5 @@
+import sys
+
+from incentives.bonuses.engine.cli import main
+
+sys.exit(main())

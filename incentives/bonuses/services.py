@@ -1,0 +1,711 @@
+"""Incentive plans, the month close, approvals and adjustments (DESIGN §3).
+
+The maths is ``incentives.bonuses.engine`` (pure, exact); this module feeds it from the database
+in a constant number of queries, stores what it returns, and guards the state machine
+draft → computed → approved → locked. Approved and locked periods never change: the
+services refuse (``PeriodFrozen``) and database triggers (migration 0002) refuse too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from incentives.bonuses import engine
+from incentives.metrics.services import add_months, month_end, observations_that_count
+from incentives.models import (
+    AuditEntry,
+    IncentivePeriod,
+    IncentivePlan,
+    Metric,
+    MetricTarget,
+    Payout,
+    PlanComponent,
+    PodResult,
+)
+from teams.models import OrgUnit, Person, Pod, PodMembership
+
+Status = IncentivePeriod.Status
+FROZEN = (Status.APPROVED, Status.LOCKED)
+
+
+class PeriodFrozen(ValidationError):
+    """An approved or locked period cannot change; corrections are adjustments."""
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def audit_record(
+    *,
+    user: User | None,
+    action: str,
+    period: IncentivePeriod | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=user if user is not None and user.is_authenticated else None,
+        action=action,
+        period=period,
+        data=dict(data or {}),
+    )
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@dataclass
+class ComponentSpec:
+    """One component row as entered: the metric object and its numbers (Decimal)."""
+
+    metric: Metric
+    weight: Decimal
+    threshold: Decimal
+    target: Decimal
+    stretch: Decimal
+    floor: Decimal = Decimal("0.5")
+    attainment_cap: Decimal = Decimal("1.5")
+    aggregation: str = "last"
+
+
+def engine_component(
+    *, metric: Metric, weight, threshold, target, stretch, floor, attainment_cap, aggregation: str
+) -> engine.Component:
+    return engine.Component(
+        metric=metric.key,
+        kind=metric.kind,
+        weight=weight,
+        direction=metric.direction,
+        threshold=threshold,
+        target=target,
+        stretch=stretch,
+        aggregate=aggregation,
+        floor=floor,
+        attainment_cap=attainment_cap,
+        empty_value=metric.empty_value,
+    )
+
+
+def engine_plan(*, plan: IncentivePlan, components: Sequence[PlanComponent]) -> engine.Plan:
+    return _engine_plan(params=vars(plan), components=components)
+
+
+def _engine_plan(*, params: Mapping[str, Any], components: Sequence[Any]) -> engine.Plan:
+    """An engine plan from plan parameters and component rows (model rows or form specs)."""
+    return engine.Plan(
+        standard_cost_per_fte=params["standard_cost_per_fte"],
+        share=params["share"],
+        pool_cap=params["pool_cap"],
+        min_attainment=params["min_attainment"],
+        split=params["split"],
+        components=[
+            engine_component(
+                metric=c.metric,
+                weight=c.weight,
+                threshold=c.threshold,
+                target=c.target,
+                stretch=c.stretch,
+                floor=c.floor,
+                attainment_cap=c.attainment_cap,
+                aggregation=c.aggregation,
+            )
+            for c in components
+        ],
+    )
+
+
+def plan_problems(
+    *, params: Mapping[str, Any], components: Sequence[ComponentSpec]
+) -> dict[str | int | None, list[str]]:
+    """The engine's own refusals (``validate_plan``) keyed by where they belong.
+
+    Keys: a plan field name, a component row index, or ``None`` for the plan as a whole
+    (e.g. weights not summing to 1). Rules live once, in the engine; this only routes the
+    messages to the form field or row they name.
+    """
+    plan = _engine_plan(params=params, components=components)
+    out: dict[str | int | None, list[str]] = defaultdict(list)
+    for problem in engine.validate_plan(plan):
+        where, _, message = problem.partition(": ")
+        if where.startswith("plan.components["):
+            index = int(where[len("plan.components[") :].split("]")[0])
+            out[index].append(message)
+        elif where == "plan":
+            field = message.split(" ", 1)[0]
+            out[field if field in params else None].append(message)
+        else:
+            out[None].append(message)
+    if params.get("min_attainment") is not None and params["min_attainment"] < 0:
+        out["min_attainment"].append("min_attainment is negative")
+    return dict(out)
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    user: User | None,
+    org_unit: OrgUnit,
+    name: str,
+    effective_from: date,
+    currency: str,
+    standard_cost_per_fte: Decimal,
+    share: Decimal,
+    pool_cap: Decimal,
+    min_attainment: Decimal,
+    split: str,
+    components: Sequence[ComponentSpec],
+) -> IncentivePlan:
+    """Create a plan with its components, or raise ``ValidationError`` and save nothing."""
+    params = {
+        "standard_cost_per_fte": standard_cost_per_fte,
+        "share": share,
+        "pool_cap": pool_cap,
+        "min_attainment": min_attainment,
+        "split": split,
+    }
+    errors: dict[str, list[str]] = {}
+    if not components:
+        errors["__all__"] = ["A plan needs at least one outcome component."]
+    if effective_from.day != 1:
+        errors["effective_from"] = ["A plan starts on the first day of a month."]
+    for spec in components:
+        if spec.metric.org_unit_id != org_unit.pk:
+            errors.setdefault("__all__", []).append(
+                f"{spec.metric.name} belongs to another org unit."
+            )
+    if IncentivePlan.objects.filter(org_unit=org_unit, effective_from=effective_from).exists():
+        errors["effective_from"] = [
+            f"{org_unit.name} already has a plan effective from {effective_from:%Y-%m}."
+        ]
+    for key, messages in plan_problems(params=params, components=components).items():
+        field = "__all__" if key is None or isinstance(key, int) else key
+        prefix = (
+            f"Component {key + 1} ({components[key].metric.name}): " if isinstance(key, int) else ""
+        )
+        errors.setdefault(field, []).extend(prefix + m for m in messages)
+    if errors:
+        raise ValidationError(errors)
+    plan = IncentivePlan.objects.create(
+        org_unit=org_unit,
+        name=name,
+        effective_from=effective_from,
+        currency=currency.upper(),
+        created_by=user if user is not None and user.is_authenticated else None,
+        **params,
+    )
+    PlanComponent.objects.bulk_create(
+        PlanComponent(
+            plan=plan,
+            metric=c.metric,
+            weight=c.weight,
+            threshold=c.threshold,
+            target=c.target,
+            stretch=c.stretch,
+            floor=c.floor,
+            attainment_cap=c.attainment_cap,
+            aggregation=c.aggregation,
+        )
+        for c in components
+    )
+    audit_record(
+        user=user,
+        action="plan.create",
+        data={
+            "plan": plan.pk,
+            "org_unit": org_unit.pk,
+            "effective_from": effective_from.isoformat(),
+        },
+    )
+    return plan
+
+
+def plan_effective(*, org_unit_id: int, month: date) -> IncentivePlan | None:
+    """The unit's plan in force for ``month``: the latest effective on or before it."""
+    return (
+        IncentivePlan.objects.filter(org_unit_id=org_unit_id, effective_from__lte=month)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class MonthInputs:
+    """Everything the engine needs for one unit's month, loaded in a fixed number of queries."""
+
+    plan: IncentivePlan
+    components: list[PlanComponent]
+    engine_plan: engine.Plan
+    pods: list[Pod]
+    pod_inputs: list[engine.PodInput]
+    people: dict[int, Person]
+    flagged: int  # observations awaiting review that feed this month
+
+
+def month_inputs(*, plan: IncentivePlan, org_unit_id: int, month: date) -> MonthInputs:
+    first, last = month, month_end(month)
+    components = list(PlanComponent.objects.filter(plan=plan).select_related("metric"))
+    metric_ids = [c.metric_id for c in components]
+    key_of = {c.metric_id: c.metric.key for c in components}
+    pods = list(
+        Pod.objects.filter(org_unit_id=org_unit_id)
+        .exclude(status=Pod.Status.PROPOSED)
+        .order_by("name", "pk")
+    )
+    memberships = (
+        PodMembership.objects.filter(pod__org_unit_id=org_unit_id, start__lte=last)
+        .filter(Q(end__isnull=True) | Q(end__gte=first))
+        .select_related("person")
+        .only(
+            "pod_id",
+            "start",
+            "end",
+            "allocation",
+            "person__id",
+            "person__name",
+            "person__base_pay",
+            "person__org_unit_id",
+            "person__user_id",
+        )
+    )
+    members: dict[int, list[engine.MemberInput]] = defaultdict(list)
+    people: dict[int, Person] = {}
+    for m in memberships:
+        people[m.person_id] = m.person
+        members[m.pod_id].append(
+            engine.MemberInput(
+                id=str(m.person_id),
+                base_pay=m.person.base_pay,
+                allocation=m.allocation,
+                start=m.start,
+                end=m.end,
+            )
+        )
+    observations: dict[int, list[engine.ObservationInput]] = defaultdict(list)
+    flagged = 0
+    rows = (
+        observations_that_count()
+        .filter(
+            pod__org_unit_id=org_unit_id, metric_id__in=metric_ids, date__gte=first, date__lte=last
+        )
+        .values_list("pod_id", "metric_id", "date", "value", "flag")
+    )
+    for pod_id, metric_id, day, value, flag in rows:
+        observations[pod_id].append(
+            engine.ObservationInput(metric=key_of[metric_id], date=day, value=value)
+        )
+        flagged += flag == "flagged"
+    targets: dict[int, dict[str, engine.Targets]] = defaultdict(dict)
+    for t in MetricTarget.objects.filter(
+        pod__org_unit_id=org_unit_id, metric_id__in=metric_ids, month=month
+    ):
+        targets[t.pod_id][key_of[t.metric_id]] = engine.Targets(
+            threshold=t.threshold, target=t.target, stretch=t.stretch
+        )
+    pod_inputs = [
+        engine.PodInput(
+            id=str(p.pk),
+            baseline_headcount=p.baseline_headcount,
+            members=members.get(p.pk, []),
+            observations=observations.get(p.pk, []),
+            targets=targets.get(p.pk, {}),
+        )
+        for p in pods
+    ]
+    return MonthInputs(
+        plan=plan,
+        components=components,
+        engine_plan=engine_plan(plan=plan, components=components),
+        pods=pods,
+        pod_inputs=pod_inputs,
+        people=people,
+        flagged=flagged,
+    )
+
+
+def _money(value: Fraction | Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(engine.format_number(value)).quantize(Decimal("0.01"))
+
+
+def _ratio(value: Fraction | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(engine.format_number(value)).quantize(Decimal("0.000001"))
+
+
+# --------------------------------------------------------------------------- bulk rows
+
+_PG_CASTS = {
+    "DecimalField": "numeric",
+    "BooleanField": "boolean",
+    "CharField": "text",
+    "DateField": "date",
+    "IntegerField": "integer",
+}
+
+
+def rows_insert(*, model, rows: Sequence[Any]) -> None:
+    """Insert unsaved instances in ONE statement whatever their number: the rows travel as
+    a single JSON parameter, unpacked by the database (``jsonb_array_elements`` /
+    ``json_each``). ``bulk_create`` would split them into batches on SQLite (parameter limit),
+    making the month close's query count grow with the org."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    payload = []
+    for obj in rows:
+        values = []
+        for f in fields:
+            value = getattr(obj, f.attname)
+            values.append(str(value) if isinstance(value, Decimal) else value)
+        payload.append(values)
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        picks = []
+        for i, f in enumerate(fields):
+            kind = f.get_internal_type()
+            if kind == "JSONField":
+                picks.append(f"r->{i}")
+            elif f.is_relation:
+                picks.append(f"(r->>{i})::bigint")
+            else:
+                picks.append(f"(r->>{i})::{_PG_CASTS.get(kind, 'text')}")
+        source = "jsonb_array_elements(%s::jsonb) AS r"
+    else:
+        picks = [f"json_extract(value, '$[{i}]')" for i in range(len(fields))]
+        source = "json_each(%s)"
+    table = qn(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) SELECT {', '.join(picks)} FROM {source}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(payload, separators=(",", ":"))])
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def _lock_period(period_id: int) -> IncentivePeriod:
+    return IncentivePeriod.objects.select_for_update().get(pk=period_id)
+
+
+def _refuse_if_frozen(period: IncentivePeriod, what: str) -> None:
+    if period.status in FROZEN:
+        raise PeriodFrozen(
+            f"{period.org_unit} {period.month:%Y-%m} is {period.get_status_display().lower()}; "
+            f"it cannot be {what}. Record a correction as an adjustment in a later period."
+        )
+
+
+@transaction.atomic
+def period_compute(*, user: User | None, org_unit: OrgUnit, month: date) -> IncentivePeriod:
+    """Compute (or recompute) a unit's month with the plan in force; allowed until approval."""
+    month = month.replace(day=1)
+    plan = plan_effective(org_unit_id=org_unit.pk, month=month)
+    if plan is None:
+        raise ValidationError(f"{org_unit.name} has no incentive plan in force for {month:%Y-%m}.")
+    period, _ = IncentivePeriod.objects.get_or_create(
+        org_unit=org_unit, month=month, defaults={"plan": plan}
+    )
+    period = _lock_period(period.pk)
+    _refuse_if_frozen(period, "recomputed")
+    inputs = month_inputs(plan=plan, org_unit_id=org_unit.pk, month=month)
+    try:
+        result = engine.compute_month(
+            month.strftime("%Y-%m"), inputs.engine_plan, inputs.pod_inputs, currency=plan.currency
+        )
+    except engine.ScenarioRefused as refused:
+        raise ValidationError(refused.problems) from None
+    Payout.objects.filter(period=period, is_adjustment=False).delete()
+    PodResult.objects.filter(period=period).delete()
+    pod_rows, payout_rows = [], []
+    total_pool = total_paid = Decimal("0")
+    missing = 0
+    for pod, res in zip(inputs.pods, result.pods, strict=True):
+        breakdown = res.breakdown()
+        breakdown["members"] = len(res.payouts)
+        no_data = [
+            c.metric for c in res.components if c.observations == 0 and not c.used_empty_value
+        ]
+        breakdown["missing_metrics"] = no_data
+        missing += bool(no_data) or not res.payouts
+        pod_rows.append(
+            PodResult(
+                period=period,
+                pod=pod,
+                attainment=_ratio(res.attainment),
+                fte=_ratio(res.fte),
+                actual_cost=_money(res.actual_cost),
+                equivalent_cost=_money(res.equivalent_cost),
+                dividend=_money(res.dividend),
+                efficiency_ratio=_ratio(res.efficiency_ratio),
+                pool=res.pool,
+                breakdown=breakdown,
+            )
+        )
+        total_pool += res.pool
+        for line in res.payouts:
+            total_paid += line.amount
+            payout_rows.append(
+                Payout(
+                    period=period,
+                    pod=pod,
+                    person_id=int(line.person),
+                    amount=line.amount,
+                    breakdown=line.breakdown,
+                )
+            )
+    rows_insert(model=PodResult, rows=pod_rows)
+    rows_insert(model=Payout, rows=payout_rows)
+    adjustments = sum(
+        (p.amount for p in Payout.objects.filter(period=period, is_adjustment=True).only("amount")),
+        Decimal("0"),
+    )
+    period.plan = plan
+    period.status = Status.COMPUTED
+    period.computed_at = timezone.now()
+    period.totals = {
+        "pods": len(pod_rows),
+        "people": len({p.person_id for p in payout_rows}),
+        "payouts": len(payout_rows),
+        "pool": str(total_pool),
+        "paid": str(total_paid),
+        "adjustments": str(adjustments),
+        "total": str(total_paid + adjustments),
+        "pods_missing_data": missing,
+        "flagged_observations": inputs.flagged,
+        "currency": plan.currency,
+    }
+    period.save(update_fields=["plan", "status", "computed_at", "totals"])
+    audit_record(
+        user=user,
+        action="period.compute",
+        period=period,
+        data={"plan": plan.pk, "pods": len(pod_rows), "pool": str(total_pool)},
+    )
+    return period
+
+
+@transaction.atomic
+def period_approve(*, user: User, period: IncentivePeriod) -> IncentivePeriod:
+    """computed → approved. Two leads approving at once: the row lock makes one win, the
+    other sees 'approved' and is refused; payouts are never duplicated (approval writes none)."""
+    locked = _lock_period(period.pk)
+    if locked.status != Status.COMPUTED:
+        if locked.status in FROZEN:
+            raise PeriodFrozen(
+                f"{locked.month:%Y-%m} is already {locked.get_status_display().lower()}."
+            )
+        raise ValidationError("Compute the month before approving it.")
+    locked.status = Status.APPROVED
+    locked.approved_by = user
+    locked.approved_at = timezone.now()
+    locked.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(
+        user=user,
+        action="period.approve",
+        period=locked,
+        data={"total": locked.totals.get("total")},
+    )
+    return locked
+
+
+@transaction.atomic
+def period_lock(*, user: User, period: IncentivePeriod) -> IncentivePeriod:
+    """approved → locked (paid out through payroll; nothing more to say)."""
+    locked = _lock_period(period.pk)
+    if locked.status != Status.APPROVED:
+        raise ValidationError(
+            "Only an approved period can be locked; "
+            f"this one is {locked.get_status_display().lower()}."
+        )
+    locked.status = Status.LOCKED
+    locked.locked_at = timezone.now()
+    locked.save(update_fields=["status", "locked_at"])
+    audit_record(user=user, action="period.lock", period=locked)
+    return locked
+
+
+@transaction.atomic
+def adjustment_create(
+    *, user: User, period: IncentivePeriod, person: Person, pod: Pod, amount: Decimal, note: str
+) -> Payout:
+    """Correct an approved/locked period: an adjustment payout carried into the next open
+    period of the unit (created as a draft for the following month if there is none)."""
+    if period.status not in FROZEN:
+        raise ValidationError(
+            "Only an approved or locked period is corrected by adjustment; "
+            "recompute this one instead."
+        )
+    if not note.strip():
+        raise ValidationError({"note": ["Say why the correction is made."]})
+    if amount == 0:
+        raise ValidationError({"amount": ["An adjustment of 0 changes nothing."]})
+    target = (
+        IncentivePeriod.objects.select_for_update()
+        .filter(
+            org_unit_id=period.org_unit_id,
+            month__gt=period.month,
+            status__in=[Status.DRAFT, Status.COMPUTED],
+        )
+        .order_by("month")
+        .first()
+    )
+    if target is None:
+        latest = (
+            IncentivePeriod.objects.filter(org_unit_id=period.org_unit_id)
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .first()
+        )
+        month = add_months(max(latest or period.month, period.month), 1)
+        plan = plan_effective(org_unit_id=period.org_unit_id, month=month) or period.plan
+        target = IncentivePeriod.objects.create(
+            plan=plan, org_unit_id=period.org_unit_id, month=month, status=Status.DRAFT
+        )
+    payout = Payout.objects.create(
+        period=target,
+        pod=pod,
+        person=person,
+        amount=amount,
+        is_adjustment=True,
+        adjusts=period,
+        note=note.strip(),
+        breakdown={
+            "adjustment": True,
+            "adjusts": period.month.strftime("%Y-%m"),
+            "amount": str(amount),
+            "note": note.strip(),
+            "currency": period.plan.currency,
+        },
+    )
+    totals = dict(target.totals or {})
+    adjustments = Decimal(totals.get("adjustments", "0")) + amount
+    totals["adjustments"] = str(adjustments)
+    totals["total"] = str(Decimal(totals.get("paid", "0")) + adjustments)
+    target.totals = totals
+    target.save(update_fields=["totals"])
+    audit_record(
+        user=user,
+        action="adjustment.create",
+        period=target,
+        data={
+            "adjusts": period.pk,
+            "person": person.pk,
+            "pod": pod.pk,
+            "amount": str(amount),
+            "note": note.strip(),
+        },
+    )
+    return payout
+
+
+# --------------------------------------------------------------------------- the close
+
+
+def previous_month(today: date) -> date:
+    return add_months(today.replace(day=1), -1)
+
+
+def units_with_plan(*, month: date) -> list[OrgUnit]:
+    ids = set(
+        IncentivePlan.objects.filter(effective_from__lte=month).values_list(
+            "org_unit_id", flat=True
+        )
+    )
+    return list(OrgUnit.objects.filter(pk__in=ids).prefetch_related("leads__user"))
+
+
+def month_close(*, today: date) -> list[IncentivePeriod]:
+    """Draft the previous month for every unit with a plan (skipping approved ones) and
+    email its Org Leads a link to the review page. Each unit in its own transaction."""
+    from incentives.bonuses.emails import period_ready_send
+
+    month = previous_month(today)
+    done = []
+    for unit in units_with_plan(month=month):
+        existing = IncentivePeriod.objects.filter(org_unit=unit, month=month).first()
+        if existing is not None and existing.status in FROZEN:
+            continue
+        try:
+            period = period_compute(user=None, org_unit=unit, month=month)
+        except ValidationError as exc:
+            audit_record(
+                user=None,
+                action="period.compute_failed",
+                data={
+                    "org_unit": unit.pk,
+                    "month": month.isoformat(),
+                    "problems": exc.messages[:50],
+                },
+            )
+            continue
+        period_ready_send(period=period, leads=list(unit.leads.all()))
+        done.append(period)
+    return done
+
+
+# --------------------------------------------------------------------------- review
+
+
+@dataclass
+class PodChange:
+    result: PodResult
+    previous_pool: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.previous_pool is None:
+            return None
+        return self.result.pool - self.previous_pool
+
+
+def pod_changes(*, period: IncentivePeriod, results: Iterable[PodResult]) -> list[PodChange]:
+    previous = dict(
+        PodResult.objects.filter(
+            period__org_unit_id=period.org_unit_id, period__month=add_months(period.month, -1)
+        ).values_list("pod_id", "pool")
+    )
+    return [PodChange(result=r, previous_pool=previous.get(r.pod_id)) for r in results]
+
+
+def reset_allowed_sql() -> str:
+    return "INSERT INTO incentives_reset_token (id) VALUES (1)"
+
+
+@transaction.atomic
+def periods_delete_for_reset(*, unit_ids: Sequence[int]) -> int:
+    """Delete every period, payout, result, audit entry and plan of these units, frozen ones
+    included. The admin-only path the demo reset uses: a row in ``incentives_reset_token``,
+    inserted and removed inside this one transaction (never visible to anyone else), is what
+    the immutability triggers let through."""
+    with connection.cursor() as cur:
+        cur.execute(reset_allowed_sql())
+        try:
+            periods = IncentivePeriod.objects.filter(org_unit_id__in=unit_ids)
+            Payout.objects.filter(Q(period__in=periods) | Q(adjusts__in=periods)).delete()
+            PodResult.objects.filter(period__in=periods).delete()
+            AuditEntry.objects.filter(period__in=periods).delete()
+            count, _ = periods.delete()
+            PlanComponent.objects.filter(plan__org_unit_id__in=unit_ids).delete()
+            IncentivePlan.objects.filter(org_unit_id__in=unit_ids).delete()
+        finally:
+            cur.execute("DELETE FROM incentives_reset_token")
+    return count

@@ -1,0 +1,405 @@
+"""The formation workspace's workflows: start a run, optimise it, edit it, accept it.
+
+The optimiser itself (`teams.formation`) knows nothing of the database. These functions take a
+snapshot of the pool when a run starts (so a review, an edit and an acceptance all see the same
+people and scores, whatever changes meanwhile), hand plain data to the optimiser, and write the
+accepted pods and memberships in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from teams import clock
+from teams.formation import engine as formation
+from teams.formation.engine.io import result_to_dict
+from teams.models import FormationRun, OrgUnit, Person, Pod, PodMembership, units_below
+from teams.traits import TRAITS
+
+POOL_UNPODDED = "unpodded"
+POOL_EVERYONE = "everyone"
+MAX_UNDO = 50
+
+
+def unit_tree_ids(unit: OrgUnit) -> list[int]:
+    """The unit and every unit below it."""
+    return sorted(units_below([unit.pk]))
+
+
+def _utc_offset(tz_name: str, now: datetime) -> float | None:
+    try:
+        offset = now.astimezone(ZoneInfo(tz_name)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return offset.total_seconds() / 3600 if offset is not None else None
+
+
+def pool_snapshot(*, org_unit: OrgUnit, pool: str) -> tuple[list[dict], list[str]]:
+    """The people a run forms pods from, as plain dicts, and notes on who was left out.
+
+    `unpodded`: active people of the unit tree not currently in a pod. `everyone`: all active
+    people of the unit tree, with their current pod (for the stability weight μ).
+    A constant number of queries whatever the size of the pool.
+    """
+    today = clock.today()
+    unit_ids = unit_tree_ids(org_unit)
+    people = (
+        Person.objects.filter(org_unit_id__in=unit_ids, is_active=True)
+        .select_related("profile", "org_unit")
+        .order_by("id")
+    )
+    current = dict(
+        PodMembership.objects.current(today)
+        .filter(person__org_unit_id__in=unit_ids, pod__status=Pod.Status.ACTIVE)
+        .order_by("person_id", "-allocation", "id")
+        .values_list("person_id", "pod_id")
+    )
+    now = timezone.now()
+    snapshot, unassessed = [], 0
+    for person in people:
+        if pool == POOL_UNPODDED and person.pk in current:
+            continue
+        profile = getattr(person, "profile", None)
+        if profile is None:
+            unassessed += 1
+            continue
+        snapshot.append(
+            {
+                "id": str(person.pk),
+                "name": person.name,
+                "scores": [round(getattr(profile, t), 2) for t in TRAITS],
+                "org_unit": person.org_unit.slug,
+                "current_pod": str(current[person.pk]) if person.pk in current else None,
+                "is_pod_lead": person.role == Person.Role.POD_LEAD,
+                "utc_offset": _utc_offset(person.time_zone, now),
+            }
+        )
+    notes = []
+    if unassessed:
+        notes.append(
+            f"{unassessed} {'person has' if unassessed == 1 else 'people have'} no assessment "
+            "yet and were left out of the pool."
+        )
+    return snapshot, notes
+
+
+def problem_for_run(run: FormationRun) -> formation.Problem:
+    """Rebuild the optimiser's problem from the run's stored inputs and pool snapshot."""
+    p = run.params
+    people = [
+        formation.Person(
+            id=row["id"],
+            scores=tuple(row["scores"]),
+            org_unit=row["org_unit"],
+            current_pod=row["current_pod"],
+            is_pod_lead=row["is_pod_lead"],
+            utc_offset_hours=row["utc_offset"],
+        )
+        for row in run.result["pool"]
+    ]
+    return formation.Problem(
+        people=people,
+        min_size=p["min_size"],
+        max_size=p["max_size"],
+        threshold=p["threshold"],
+        constraints=formation.Constraints(
+            together=[tuple(pair) for pair in p.get("together", [])],
+            apart=[tuple(pair) for pair in p.get("apart", [])],
+            pinned=dict(p.get("pinned", {})),
+            one_lead_per_pod=p.get("one_lead_per_pod", True),
+            max_per_unit=p.get("max_per_unit"),
+            stability=p.get("stability", 0.0),
+        ),
+        wishes=formation.Wishes(
+            requested=[tuple(pair) for pair in p.get("requested", [])],
+            previous_pods=run.result.get("previous_pods", []) if p.get("avoid_repeats") else [],
+            min_shared_hours=p.get("min_shared_hours"),
+        ),
+    )
+
+
+@transaction.atomic
+def formation_start(*, user: User, org_unit: OrgUnit, params: dict) -> FormationRun:
+    """Record a run with its inputs and pool snapshot, and queue the optimiser after commit."""
+    from teams.formation.tasks import run_formation
+
+    pool, notes = pool_snapshot(org_unit=org_unit, pool=params["pool"])
+    previous: dict[str, list[str]] = {}
+    for row in pool:
+        if row["current_pod"]:
+            previous.setdefault(row["current_pod"], []).append(row["id"])
+    run = FormationRun.objects.create(
+        org_unit=org_unit,
+        created_by=user,
+        params=params,
+        result={"pool": pool, "notes": notes, "previous_pods": list(previous.values())},
+    )
+    run_formation.delay_on_commit(run.pk)
+    return run
+
+
+def formation_optimise(*, run_id: int) -> FormationRun:
+    """Run the optimiser for a queued run (called by the Celery task)."""
+    run = FormationRun.objects.get(pk=run_id)
+    if run.status not in (FormationRun.Status.QUEUED, FormationRun.Status.RUNNING):
+        return run
+    run.status = FormationRun.Status.RUNNING
+    run.progress = 20
+    run.params = {**run.params, "started_at": time.time()}
+    run.save(update_fields=["status", "progress", "params"])
+    try:
+        problem = problem_for_run(run)
+        result = formation.propose_pods(
+            problem, seed=run.params.get("seed", 1), time_limit=run.params.get("time_limit", 10)
+        )
+    except formation.FormationInfeasible as exc:
+        run.status = FormationRun.Status.FAILED
+        run.error = "\n".join(exc.problems)
+        run.progress = 100
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "progress", "finished_at"])
+        return run
+    proposal = result_to_dict(result)
+    run.result = {**run.result, "proposal": proposal}
+    run.arrangement = [pod["members"] for pod in proposal["pods"]]
+    run.history = []
+    run.objective = result.objective
+    run.upper_bound = result.upper_bound
+    run.status = FormationRun.Status.DONE
+    run.progress = 100
+    run.finished_at = timezone.now()
+    run.save(
+        update_fields=[
+            "result",
+            "arrangement",
+            "history",
+            "objective",
+            "upper_bound",
+            "status",
+            "progress",
+            "finished_at",
+        ]
+    )
+    return run
+
+
+def run_progress(run: FormationRun) -> int:
+    """0–100 for the progress bar; while optimising, the share of the time limit used so far."""
+    if run.status != FormationRun.Status.RUNNING:
+        return run.progress
+    started = run.params.get("started_at")
+    limit = run.params.get("time_limit", 10) or 10
+    if not started:
+        return run.progress
+    return min(95, 20 + int(75 * (time.time() - started) / limit))
+
+
+@dataclass
+class Workspace:
+    """What the review screen shows: the current arrangement, scored exactly as DESIGN §2."""
+
+    run: FormationRun
+    evaluation: formation.Evaluation
+    names: dict[str, str]
+    scores: dict[str, list[float]]
+    pool_size: int
+
+    @property
+    def ratio(self) -> float:
+        ub = self.evaluation.upper_bound
+        return self.evaluation.objective / ub if ub else 0.0
+
+    @property
+    def ratio_pct(self) -> float:
+        return round(100 * self.ratio, 1)
+
+
+def workspace_for_run(run: FormationRun) -> Workspace:
+    problem = problem_for_run(run)
+    evaluation = formation.evaluate(problem, run.arrangement or [])
+    pool = run.result["pool"]
+    return Workspace(
+        run=run,
+        evaluation=evaluation,
+        names={row["id"]: row["name"] for row in pool},
+        scores={row["id"]: row["scores"] for row in pool},
+        pool_size=len(pool),
+    )
+
+
+def _locate(arrangement: list[list[str]], person: str) -> int:
+    for g, members in enumerate(arrangement):
+        if person in members:
+            return g
+    raise ValidationError(f"Person {person} is not in this proposal.")
+
+
+@transaction.atomic
+def formation_edit(
+    *, run: FormationRun, action: str, person: str = "", other: str = "", pod: int | None = None
+) -> FormationRun:
+    """Move a person to another proposed pod, swap two people, or undo the last edit.
+
+    Edits never fail on constraints: the workspace scores the new arrangement and warns about
+    whatever it breaks, so a lead can try an idea and undo it.
+    """
+    run = FormationRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != FormationRun.Status.DONE:
+        raise ValidationError("Only a finished, not yet accepted run can be edited.")
+    arrangement = [list(members) for members in run.arrangement]
+    if action == "undo":
+        if not run.history:
+            raise ValidationError("Nothing to undo.")
+        run.arrangement = run.history[-1]
+        run.history = run.history[:-1]
+        run.save(update_fields=["arrangement", "history"])
+        return run
+    if action == "move":
+        if pod is None or not 0 <= pod < len(arrangement):
+            raise ValidationError("Choose a proposed pod to move to.")
+        source = _locate(arrangement, person)
+        if source == pod:
+            raise ValidationError("That person is already in this pod.")
+        arrangement[source].remove(person)
+        arrangement[pod].append(person)
+    elif action == "swap":
+        a, b = _locate(arrangement, person), _locate(arrangement, other)
+        if a == b:
+            raise ValidationError("Swap two people from different pods.")
+        i, j = arrangement[a].index(person), arrangement[b].index(other)
+        arrangement[a][i], arrangement[b][j] = other, person
+    else:
+        raise ValidationError(f"Unknown edit {action!r}.")
+    run.history = [*run.history, run.arrangement][-MAX_UNDO:]
+    run.arrangement = arrangement
+    run.save(update_fields=["arrangement", "history"])
+    return run
+
+
+def _pod_lead_for(members: list[str], pool: dict[str, dict]) -> str | None:
+    """The pod's Pod Lead: someone who already is one, else the strongest Decision Maker."""
+    leads = [m for m in members if pool[m]["is_pod_lead"]]
+    if leads:
+        return leads[0]
+    decision = TRAITS.index("decision_maker")
+    return max(members, key=lambda m: (pool[m]["scores"][decision], -int(m)), default=None)
+
+
+@transaction.atomic
+def formation_accept(
+    *, run: FormationRun, user: User, baseline_headcount=0, name_prefix: str = ""
+) -> list[Pod]:
+    """Create the pods and memberships of the arrangement in one transaction.
+
+    Current memberships of the people in the pool end the day before (re-forming), pods left
+    without members are dissolved, and the run records who accepted it and when.
+    """
+    run = FormationRun.objects.select_for_update().get(pk=run.pk)
+    if run.status == FormationRun.Status.ACCEPTED:
+        raise ValidationError("This run was already accepted.")
+    if run.status != FormationRun.Status.DONE:
+        raise ValidationError("Only a finished run can be accepted.")
+    workspace = workspace_for_run(run)
+    if workspace.evaluation.violations:
+        raise ValidationError(
+            ["Fix these before accepting:"] + list(workspace.evaluation.violations)
+        )
+    today = clock.today()
+    pool = {row["id"]: row for row in run.result["pool"]}
+    person_ids = [int(pid) for pid in pool]
+    unit_ids = unit_tree_ids(run.org_unit)
+
+    current = list(
+        PodMembership.objects.select_for_update()
+        .filter(person_id__in=person_ids, pod__org_unit_id__in=unit_ids)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+    )
+    touched_pods = {m.pod_id for m in current}
+    starts_today = [m.pk for m in current if m.start >= today]
+    PodMembership.objects.filter(pk__in=starts_today).delete()
+    PodMembership.objects.filter(pk__in=[m.pk for m in current if m.start < today]).update(
+        end=today - timedelta(days=1)
+    )
+
+    # A proposed pod holding people pinned to an existing pod continues that pod.
+    pinned = run.params.get("pinned", {})
+    existing_ids = {
+        int(label.split(":", 1)[1])
+        for label in pinned.values()
+        if label.startswith("pod:") and label.split(":", 1)[1].isdigit()
+    }
+    existing = {
+        pod.pk: pod for pod in Pod.objects.filter(pk__in=existing_ids, org_unit_id__in=unit_ids)
+    }
+    prefix = name_prefix.strip() or f"{run.org_unit.name} · run {run.pk}"
+    pods: list[Pod] = []
+    new_pods: list[Pod] = []
+    for i, members in enumerate(run.arrangement):
+        labels = {pinned[m] for m in members if m in pinned}
+        reuse = next(
+            (
+                existing[int(lb[4:])]
+                for lb in sorted(labels)
+                if lb.startswith("pod:") and lb[4:].isdigit() and int(lb[4:]) in existing
+            ),
+            None,
+        )
+        if reuse is not None:
+            pods.append(reuse)
+            continue
+        pod = Pod(
+            name=f"{prefix} · pod {i + 1}",
+            org_unit=run.org_unit,
+            goal="",
+            baseline_headcount=baseline_headcount,
+            status=Pod.Status.ACTIVE,
+            formation_run=run,
+        )
+        pods.append(pod)
+        new_pods.append(pod)
+    Pod.objects.bulk_create(new_pods)
+    if new_pods and new_pods[0].pk is None:  # backends without RETURNING on bulk insert
+        created = list(Pod.objects.filter(formation_run=run).order_by("pk"))
+        for pod, saved in zip(new_pods, created, strict=True):
+            pod.pk = pod.id = saved.pk
+    Pod.objects.filter(pk__in=[p.pk for p in pods if p.status != Pod.Status.ACTIVE]).update(
+        status=Pod.Status.ACTIVE
+    )
+    led_already = set(
+        PodMembership.objects.current(today)
+        .filter(pod_id__in=[p.pk for p in pods], is_pod_lead=True, end__isnull=True)
+        .values_list("pod_id", flat=True)
+    )
+
+    memberships = []
+    for pod, members in zip(pods, run.arrangement, strict=True):
+        lead = None if pod.pk in led_already else _pod_lead_for(members, pool)
+        for pid in members:
+            memberships.append(
+                PodMembership(
+                    pod=pod, person_id=int(pid), start=today, allocation=1, is_pod_lead=pid == lead
+                )
+            )
+    PodMembership.objects.bulk_create(memberships, batch_size=5000)
+
+    still_staffed = set(
+        PodMembership.objects.current(today)
+        .filter(pod_id__in=touched_pods)
+        .values_list("pod_id", flat=True)
+    )
+    Pod.objects.filter(pk__in=touched_pods - still_staffed).update(status=Pod.Status.DISSOLVED)
+
+    run.status = FormationRun.Status.ACCEPTED
+    run.accepted_by = user
+    run.accepted_at = timezone.now()
+    run.save(update_fields=["status", "accepted_by", "accepted_at"])
+    return pods

@@ -1,0 +1,177 @@
+"""The Org Lead's formation workspace: choose a pool, run the optimiser, review, edit, accept."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from teams import permissions
+from teams.formation import services
+from teams.formation.forms import AcceptForm, FormationRunForm
+from teams.models import FormationRun
+from teams.traits import TRAIT_LABELS, TRAITS
+
+PODS_PER_PAGE = 24
+
+
+def _get_run_for_user(request: HttpRequest, pk: int) -> FormationRun:
+    permissions.require_org_lead(request.user)
+    run = get_object_or_404(FormationRun.objects.select_related("org_unit", "accepted_by"), pk=pk)
+    if not permissions.can_manage_unit(request.user, run.org_unit_id):
+        raise Http404("No such formation run.")
+    return run
+
+
+@login_required
+def formation_list(request: HttpRequest) -> HttpResponse:
+    permissions.require_org_lead(request.user)
+    runs = (
+        FormationRun.objects.filter(org_unit__in=permissions.units_visible_to(request.user))
+        .select_related("org_unit", "created_by", "accepted_by")
+        .defer("result", "arrangement", "history")
+    )
+    page = Paginator(runs, 25).get_page(request.GET.get("page"))
+    return render(request, "teams/formation/run_list.html", {"page": page})
+
+
+@login_required
+def formation_new(request: HttpRequest) -> HttpResponse:
+    permissions.require_org_lead(request.user)
+    units = permissions.units_visible_to(request.user)
+    form = FormationRunForm(request.POST or None, units=units, initial={"org_unit": units.first()})
+    if request.method == "POST" and form.is_valid():
+        run = services.formation_start(
+            user=request.user, org_unit=form.cleaned_data["org_unit"], params=form.params()
+        )
+        return redirect("formation-detail", pk=run.pk)
+    return render(request, "teams/formation/run_new.html", {"form": form})
+
+
+def _workspace_context(request: HttpRequest, run: FormationRun) -> dict:
+    workspace = services.workspace_for_run(run)
+    ev = workspace.evaluation
+    pods = [
+        {
+            "index": g,
+            "score": pod,
+            "members": [
+                {
+                    "id": pid,
+                    "name": workspace.names.get(pid, pid),
+                    "scores": workspace.scores.get(pid, []),
+                    "covers": [
+                        TRAIT_LABELS[t]
+                        for t in TRAITS
+                        if pod.coverers.get(t) == pid and pod.coverage[t] >= 1
+                    ],
+                }
+                for pid in pod.members
+            ],
+            "traits": [
+                {
+                    "key": t,
+                    "label": TRAIT_LABELS[t],
+                    "cov": pod.coverage[t],
+                    "pct": round(pod.coverage[t] * 100),
+                }
+                for t in TRAITS
+            ],
+        }
+        for g, pod in enumerate(ev.pods)
+    ]
+    # The weakest pods first: they are what a lead needs to look at.
+    order = request.GET.get("order", "weakest")
+    if order == "weakest":
+        pods.sort(key=lambda p: (p["score"].total, p["index"]))
+    page = Paginator(pods, PODS_PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "run": run,
+        "workspace": workspace,
+        "ev": ev,
+        "page": page,
+        "order": order,
+        "picked": request.GET.get("picked", ""),
+        "picked_name": workspace.names.get(request.GET.get("picked", ""), ""),
+        "accept_form": AcceptForm(),
+        "traits": [TRAIT_LABELS[t] for t in TRAITS],
+    }
+
+
+@login_required
+def formation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _get_run_for_user(request, pk)
+    pending = run.status in (FormationRun.Status.QUEUED, FormationRun.Status.RUNNING)
+    if request.htmx and request.htmx.target == "run-progress":
+        if not pending:
+            return HttpResponseClientRefresh()
+        return render(
+            request,
+            "teams/formation/run_detail.html#progress",
+            {"run": run, "progress": services.run_progress(run)},
+        )
+    ctx = {"run": run, "progress": services.run_progress(run)}
+    if (
+        run.status in (FormationRun.Status.DONE, FormationRun.Status.ACCEPTED)
+        and run.arrangement is not None
+    ):
+        ctx.update(_workspace_context(request, run))
+        if request.htmx and request.htmx.target == "workspace":
+            return render(request, "teams/formation/run_detail.html#workspace", ctx)
+    return render(request, "teams/formation/run_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def formation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _get_run_for_user(request, pk)
+    action = request.POST.get("action", "")
+    pod = request.POST.get("pod")
+    try:
+        run = services.formation_edit(
+            run=run,
+            action=action,
+            person=request.POST.get("person", ""),
+            other=request.POST.get("other", ""),
+            pod=int(pod) if pod not in (None, "") and pod.lstrip("-").isdigit() else None,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        ctx = _workspace_context(request, run)
+        ctx["picked"] = ""
+        ctx["partial"] = True  # the page's own message list is not re-rendered
+        return render(request, "teams/formation/run_detail.html#workspace", ctx)
+    return redirect("formation-detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def formation_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _get_run_for_user(request, pk)
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(
+                request,
+                f"{form.fields[field].label if field in form.fields else field}: {' '.join(errors)}",
+            )
+        return redirect("formation-detail", pk=run.pk)
+    try:
+        pods = services.formation_accept(
+            run=run,
+            user=request.user,
+            baseline_headcount=form.cleaned_data["baseline_headcount"],
+            name_prefix=form.cleaned_data["name_prefix"],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("formation-detail", pk=run.pk)
+    messages.success(request, f"Accepted: {len(pods)} pods are now active.")
+    return redirect("formation-detail", pk=run.pk)

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Value
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from teams import permissions
+from teams.models import OrgUnit, Person, Pod, PodMembership
+from teams.people import directory, imports, services
+from teams.people.forms import ImportForm
+from teams.profiles.views import profile_context
+from teams.traits import TRAIT_CHOICES, TRAIT_LABELS, TRAITS
+
+
+def _get_person_for_user(request: HttpRequest, pk: int) -> Person:
+    person = get_object_or_404(Person.objects.select_related("org_unit", "profile"), pk=pk)
+    if not permissions.can_view_person(request.user, person):
+        raise Http404("No such person.")
+    return person
+
+
+def _directory_choices(request: HttpRequest) -> dict[str, list[tuple[int, str]]]:
+    """Org units and active pods for the filter menus, in one query (a UNION)."""
+    units = permissions.units_visible_to(request.user).annotate(kind=Value("unit"))
+    pods = (
+        permissions.pods_visible_to(request.user)
+        .filter(status=Pod.Status.ACTIVE)
+        .annotate(kind=Value("pod"))
+    )
+    rows = (
+        units.order_by()
+        .values_list("kind", "id", "name")
+        .union(pods.order_by().values_list("kind", "id", "name"), all=True)
+    )
+    choices: dict[str, list[tuple[int, str]]] = {"units": [], "pods": []}
+    for kind, pk, name in sorted(rows, key=lambda r: r[2].lower()):
+        choices[f"{kind}s"].append((pk, name))
+    return choices
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    """The people directory for leads: search, filters, sort, pages, trait bars (issue 4)."""
+    permissions.require_org_lead(request.user)
+    filters = directory.DirectoryFilters.from_params(request.GET)
+    people = directory.people_directory(request.user, filters)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    ctx = {
+        "page": page,
+        "f": filters,
+        "q": filters.q,
+        "qs": filters.querystring(),
+        "sort_qs": filters.querystring(sort=""),
+        "sorts": [(key, label) for key, (label, _) in directory.SORTS.items()],
+        **({} if request.htmx else _directory_choices(request)),
+        "traits": TRAITS,
+        "trait_labels": TRAIT_LABELS,
+        "trait_choices": TRAIT_CHOICES,
+    }
+    template = "teams/people_list.html#results" if request.htmx else "teams/people_list.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_user(request, pk)
+    memberships = (
+        PodMembership.objects.filter(person=person).select_related("pod").order_by("-start")
+    )
+    profile = getattr(person, "profile", None)
+    scores = []
+    if profile is not None:
+        scores = [(TRAIT_LABELS[t], round(getattr(profile, t))) for t in TRAITS]
+    return render(
+        request,
+        "teams/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "scores": scores,
+            "profile": profile,
+            "show_pay": permissions.can_view_pay(request.user, person),
+            "is_me": (me := permissions.person_of(request.user)) is not None and me.pk == person.pk,
+            "can_lead_assess": permissions.can_assess_as_lead(request.user, person),
+            **profile_context(person),
+        },
+    )
+
+
+IMPORT_SESSION_KEY = "people_import_csv"
+
+
+@login_required
+def people_import(request: HttpRequest) -> HttpResponse:
+    """Upload → preview (every bad row listed, nothing saved) → commit all rows or none."""
+    permissions.require_org_lead(request.user)
+    unit_ids = permissions.led_unit_ids(request.user)
+    importer = permissions.person_of(request.user)
+    form = ImportForm()
+    ctx: dict = {
+        "form": form,
+        "units": OrgUnit.objects.filter(pk__in=unit_ids).order_by("name"),
+        "columns": imports.COLUMNS,
+    }
+    if request.method == "POST" and "commit" in request.POST:
+        text = request.session.get(IMPORT_SESSION_KEY)
+        if not text:
+            messages.error(request, "Nothing to import: upload the file again.")
+            return redirect("people-import")
+        parsed = services.people_import(
+            text=text, unit_ids=unit_ids, importer=importer, commit=True
+        )
+        if parsed.ok:
+            del request.session[IMPORT_SESSION_KEY]
+            n_scores = sum(1 for r in parsed.rows if r.scores)
+            messages.success(
+                request,
+                f"Imported {len(parsed.rows)} people"
+                + (f", {n_scores} with lead trait scores." if n_scores else "."),
+            )
+            return redirect("people-list")
+        ctx["parsed"] = parsed  # someone else added one of these emails since the preview
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        ctx["form"] = form
+        if form.is_valid():
+            text = form.cleaned_data["file"]
+            parsed = services.people_import(
+                text=text, unit_ids=unit_ids, importer=importer, commit=False
+            )
+            ctx["parsed"] = parsed
+            if parsed.ok:
+                request.session[IMPORT_SESSION_KEY] = text
+            else:
+                request.session.pop(IMPORT_SESSION_KEY, None)
+    if "parsed" in ctx:
+        ctx["preview"] = ctx["parsed"].rows[:50]
+        ctx["errors"] = ctx["parsed"].errors[:500]
+        ctx["traits"] = TRAITS
+    refused = bool(ctx["form"].errors) or ("parsed" in ctx and bool(ctx["parsed"].errors))
+    status = 400 if refused else 200
+    return render(request, "teams/people_import.html", ctx, status=status)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def people_export(request: HttpRequest) -> HttpResponse:
+    """The directory as CSV, with the same filters, in the import's columns."""
+    permissions.require_org_lead(request.user)
+    filters = directory.DirectoryFilters.from_params(request.GET)
+    people = directory.people_directory(request.user, filters).iterator(chunk_size=2000)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in imports.export_rows(people)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="people.csv"'
+    return response
