@@ -532,8 +532,6 @@ def test_it_runs_as_a_module_without_django(tmp_path):
 
 
 def test_it_imports_without_django():
-    code = (
-        "import sys, incentives.bonuses.engine; assert not any(m.startswith('django') for m in sys.modules)"
-    )
+    code = "import sys, incentives.bonuses.engine; assert not any(m.startswith('django') for m in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
