@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -17,9 +17,12 @@ from typing import Any
 from incentives.bonuses.engine.scenario import (
     DEFAULT_ATTAINMENT_CAP,
     DEFAULT_FLOOR,
+    BaselineStep,
+    MemberInput,
     Plan,
     PodInput,
     ScenarioRefused,
+    Stint,
     cents_to_decimal,
     format_number,
     merged_targets,
@@ -168,6 +171,7 @@ class PayoutLine:
     weight: Fraction  # allocation × active fraction, or 1 for an equal split
     share_exact: Fraction  # P × weight ÷ Σ weights, before flooring
     extra_cent: bool  # got one of the leftover cents
+    stints: list[tuple[Stint, int, Fraction]]  # active stints: (stint, days, fraction)
     breakdown: dict[str, Any]  # every input and intermediate, JSON-ready, for the Payout row
 
 
@@ -178,7 +182,8 @@ class PodResult:
     attainment: Fraction  # A
     min_attainment: Fraction
     attainment_met: bool  # A ≥ A_min
-    baseline_headcount: Fraction
+    baseline_headcount: Fraction  # the month's (the mean over its days of a schedule)
+    baseline_schedule: list[BaselineStep] | None
     fte: Fraction  # H
     actual_cost: Fraction  # K
     equivalent_cost: Fraction  # E
@@ -200,6 +205,17 @@ class PodResult:
             "min_attainment": format_number(self.min_attainment),
             "attainment_met": self.attainment_met,
             "baseline_headcount": format_number(self.baseline_headcount),
+            "baseline_schedule": (
+                [
+                    {
+                        "from": step.start.isoformat() if step.start else None,
+                        "value": format_number(step.value),
+                    }
+                    for step in self.baseline_schedule
+                ]
+                if self.baseline_schedule is not None
+                else None
+            ),
             "fte": format_number(self.fte),
             "actual_cost": format_number(self.actual_cost),
             "equivalent_cost": format_number(self.equivalent_cost),
@@ -270,6 +286,8 @@ def compute_month(
         raise ScenarioRefused([f"scenario: month {exc}"]) from None
     problems = validate_plan(plan) + validate_pods(plan, pods)
     missing = _missing_fields(plan, pods)
+    if not problems and not missing:
+        problems = _uncovered_baseline_days(year, mon, pods)
     if problems or missing:
         raise ScenarioRefused(missing + problems)
     month_text = f"{year:04d}-{mon:02d}"
@@ -313,14 +331,99 @@ def _missing_fields(plan: Plan, pods: Sequence[PodInput]) -> list[str]:
             if getattr(pod, name) is None:
                 problems.append(f"{where}: {name} is missing")
         for m_index, member in enumerate(pod.members):
-            for name in ("id", "base_pay", "allocation"):
-                if getattr(member, name) is None:
-                    problems.append(f"{where}.members[{m_index}]: {name} is missing")
+            m_where = f"{where}.members[{m_index}]"
+            if member.id is None:
+                problems.append(f"{m_where}: id is missing")
+            for s_index, stint in enumerate(member.stint_list()):
+                s_where = m_where if member.stints is None else f"{m_where}.stints[{s_index}]"
+                for name in ("base_pay", "allocation"):
+                    if getattr(stint, name) is None:
+                        problems.append(f"{s_where}: {name} is missing")
+        for s_index, step in enumerate(pod.baseline_schedule or []):
+            if step.value is None:
+                problems.append(f"{where}.baseline_headcount[{s_index}]: value is missing")
         for o_index, obs in enumerate(pod.observations):
             for name in ("metric", "date", "value"):
                 if getattr(obs, name) is None:
                     problems.append(f"{where}.observations[{o_index}]: {name} is missing")
     return problems
+
+
+def _uncovered_baseline_days(year: int, month: int, pods: Sequence[PodInput]) -> list[str]:
+    """A baseline schedule must be in force on every day of the month (§3 item 11)."""
+    first = date(year, month, 1)
+    problems = []
+    for index, pod in enumerate(pods):
+        schedule = pod.baseline_schedule
+        if schedule and schedule[0].start is not None and schedule[0].start > first:
+            last = min(
+                schedule[0].start, date(year, month, days_in_month(year, month)) + timedelta(1)
+            )
+            problems.append(
+                f"{where_pod(index, pod.id)}: no baseline_headcount is in force from "
+                f"{first.isoformat()} to {(last - timedelta(1)).isoformat()}"
+            )
+    return problems
+
+
+def month_baseline(pod: PodInput, year: int, month: int) -> Fraction:
+    """The month's baseline: the exact mean of the value in force on each day."""
+    schedule = pod.baseline_schedule
+    if schedule is None:
+        return pod.baseline_headcount
+    dim = days_in_month(year, month)
+    first = date(year, month, 1)
+    total = Fraction(0)
+    for index, step in enumerate(schedule):
+        begin = max(step.start or first, first)
+        following = schedule[index + 1].start if index + 1 < len(schedule) else None
+        end = (
+            min(following - timedelta(1), date(year, month, dim))
+            if following
+            else date(year, month, dim)
+        )
+        if end >= begin:
+            total += step.value * ((end - begin).days + 1)
+    return total / dim
+
+
+@dataclass(kw_only=True)
+class MemberMonth:
+    """One member's month over their stints: what H, K and the split add up."""
+
+    member: MemberInput
+    stints: list[tuple[Stint, int, Fraction]]  # (stint, active days, active fraction)
+
+    @property
+    def active_days(self) -> int:
+        return sum(days for _, days, _ in self.stints)
+
+    @property
+    def active_fraction(self) -> Fraction:
+        return sum((frac for _, _, frac in self.stints), Fraction(0))
+
+    @property
+    def fte(self) -> Fraction:
+        return sum((s.allocation * frac for s, _, frac in self.stints), Fraction(0))
+
+    @property
+    def cost(self) -> Fraction:
+        return sum((s.base_pay * s.allocation * frac for s, _, frac in self.stints), Fraction(0))
+
+
+def _member_months(pod: PodInput, year: int, month: int) -> list[MemberMonth]:
+    """Members with at least one active day, each with their active stints in date order."""
+    dim = days_in_month(year, month)
+    out = []
+    for member in pod.members:
+        active = []
+        for stint in sorted(member.stint_list(), key=lambda s: s.start or date.min):
+            days = active_days(stint.start, stint.end, year, month)
+            if days:
+                active.append((stint, days, Fraction(days, dim)))
+        if active:
+            out.append(MemberMonth(member=member, stints=active))
+    return out
 
 
 def _compute_pod(year: int, month: int, plan: Plan, pod: PodInput) -> PodResult:
@@ -367,26 +470,20 @@ def _compute_pod(year: int, month: int, plan: Plan, pod: PodInput) -> PodResult:
         )
     total_attainment = sum((c.weight * c.attainment for c in components), Fraction(0))
 
-    active = []  # (member, days, fraction) for members with at least one active day
-    for member in pod.members:
-        days = active_days(member.start, member.end, year, month)
-        if days:
-            active.append((member, days, Fraction(days, dim)))
-    fte = sum((m.allocation * frac for m, _, frac in active), Fraction(0))
-    actual_cost = sum((m.base_pay * m.allocation * frac for m, _, frac in active), Fraction(0))
-    equivalent_cost = total_attainment * pod.baseline_headcount * plan.standard_cost_per_fte
+    active = _member_months(pod, year, month)
+    baseline = month_baseline(pod, year, month)
+    fte = sum((m.fte for m in active), Fraction(0))
+    actual_cost = sum((m.cost for m in active), Fraction(0))
+    equivalent_cost = total_attainment * baseline * plan.standard_cost_per_fte
     dividend = max(Fraction(0), equivalent_cost - actual_cost)
-    ratio = total_attainment * pod.baseline_headcount / fte if fte else None
+    ratio = total_attainment * baseline / fte if fte else None
     met = total_attainment >= plan.min_attainment
     pool_uncapped = plan.share * dividend
     pool_limit = plan.pool_cap * actual_cost
     before = min(pool_uncapped, pool_limit) if met else Fraction(0)
     pool_cents = round_half_up(before * 100)
 
-    weights = [
-        (m.id, m.allocation * frac if plan.split == "allocation" else Fraction(1))
-        for m, _, frac in active
-    ]
+    weights = [(m.member.id, m.fte if plan.split == "allocation" else Fraction(1)) for m in active]
     total_weight = sum((w for _, w in weights), Fraction(0))
     cents = split_cents(pool_cents, weights)
 
@@ -396,7 +493,8 @@ def _compute_pod(year: int, month: int, plan: Plan, pod: PodInput) -> PodResult:
         attainment=total_attainment,
         min_attainment=plan.min_attainment,
         attainment_met=met,
-        baseline_headcount=pod.baseline_headcount,
+        baseline_headcount=baseline,
+        baseline_schedule=pod.baseline_schedule,
         fte=fte,
         actual_cost=actual_cost,
         equivalent_cost=equivalent_cost,
@@ -418,33 +516,53 @@ def _compute_pod(year: int, month: int, plan: Plan, pod: PodInput) -> PodResult:
         "min_attainment": format_number(plan.min_attainment),
         "split": plan.split,
     }
-    for (member, days, frac), (_, weight), amount_cents in zip(active, weights, cents, strict=True):
+    for mm, (_, weight), amount_cents in zip(active, weights, cents, strict=True):
         share_exact = (
             Fraction(pool_cents, 100) * weight / total_weight if total_weight else Fraction(0)
         )
         floored = int(share_exact * 100 // 1)
         amount = cents_to_decimal(amount_cents)
+        frac = mm.active_fraction
+        # With one stint these are its own values; with several, the month's effective ones
+        # (allocation = FTE ÷ active fraction, base pay = cost ÷ FTE); each stint is listed.
+        allocation = mm.fte / frac
+        base_pay = mm.cost / mm.fte if mm.fte else mm.stints[0][0].base_pay
+        first_stint, last_stint = mm.stints[0][0], mm.stints[-1][0]
         result.payouts.append(
             PayoutLine(
-                person=member.id,
+                person=mm.member.id,
                 amount=amount,
-                active_days=days,
+                active_days=mm.active_days,
                 days_in_month=dim,
                 active_fraction=frac,
-                allocation=member.allocation,
-                base_pay=member.base_pay,
+                allocation=allocation,
+                base_pay=base_pay,
                 weight=weight,
                 share_exact=share_exact,
                 extra_cent=amount_cents > floored,
+                stints=mm.stints,
                 breakdown={
                     **pod_breakdown,
                     "plan": plan_breakdown,
-                    "person": member.id,
-                    "base_pay": format_number(member.base_pay),
-                    "allocation": format_number(member.allocation),
-                    "start": member.start.isoformat() if member.start else None,
-                    "end": member.end.isoformat() if member.end else None,
-                    "active_days": str(days),
+                    "person": mm.member.id,
+                    "base_pay": format_number(base_pay),
+                    "allocation": format_number(allocation),
+                    "start": first_stint.start.isoformat() if first_stint.start else None,
+                    "end": last_stint.end.isoformat() if last_stint.end else None,
+                    "stints": [
+                        {
+                            "start": st.start.isoformat() if st.start else None,
+                            "end": st.end.isoformat() if st.end else None,
+                            "allocation": format_number(st.allocation),
+                            "base_pay": format_number(st.base_pay),
+                            "active_days": str(days),
+                            "active_fraction": format_number(sfrac),
+                            "fte": format_number(st.allocation * sfrac),
+                            "cost": format_number(st.base_pay * st.allocation * sfrac),
+                        }
+                        for st, days, sfrac in mm.stints
+                    ],
+                    "active_days": str(mm.active_days),
                     "days_in_month": str(dim),
                     "active_fraction": format_number(frac),
                     "weight": format_number(weight),

@@ -139,6 +139,20 @@ def format_number(value: Fraction | None) -> str | None:
     return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
 
 
+def to_decimal(value: Fraction | None, places: int) -> Decimal | None:
+    """A result rounded half-even to ``places`` decimals, for storage; ``None`` stays ``None``.
+
+    Exact: no string round trip, no float."""
+    if value is None:
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    with localcontext() as ctx:
+        ctx.prec = max(
+            SIGNIFICANT_DIGITS, len(str(abs(value.numerator) // value.denominator)) + places + 2
+        )
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum)
+
+
 def round_half_up(value: Fraction) -> int:
     """Nearest integer, halves away from zero (only ever used on non-negative pools)."""
     magnitude = (abs(value) * 2 + 1) // 2
@@ -214,22 +228,61 @@ class Targets:
         _coerce_numbers(self, ("threshold", "target", "stretch"))
 
 
-@dataclass(kw_only=True)
-class MemberInput:
-    """One membership: ``start``/``end`` inclusive, ``None`` = since ever / ongoing."""
+def _coerce_dates(obj: Any, names: Sequence[str]) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and not isinstance(value, date):
+            object.__setattr__(obj, name, to_date(value))
 
-    id: str
-    base_pay: Fraction
-    allocation: Fraction
+
+@dataclass(kw_only=True)
+class Stint:
+    """One dated membership row: ``start``/``end`` inclusive (``None`` = since ever / ongoing),
+    one allocation and one base pay throughout (DESIGN §3 item 10)."""
+
     start: date | None = None
     end: date | None = None
+    allocation: Fraction
+    base_pay: Fraction
 
     def __post_init__(self) -> None:
         _coerce_numbers(self, ("base_pay", "allocation"))
-        for name in ("start", "end"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, date):
-                object.__setattr__(self, name, to_date(value))
+        _coerce_dates(self, ("start", "end"))
+
+
+@dataclass(kw_only=True)
+class MemberInput:
+    """One member of a pod: either one membership (``base_pay``, ``allocation``, ``start``,
+    ``end``) or several ``stints``, never both. A person is one member however many stints."""
+
+    id: str
+    base_pay: Fraction | None = None
+    allocation: Fraction | None = None
+    start: date | None = None
+    end: date | None = None
+    stints: list[Stint] | None = None
+
+    def __post_init__(self) -> None:
+        _coerce_numbers(self, ("base_pay", "allocation"))
+        _coerce_dates(self, ("start", "end"))
+        if self.stints is not None:
+            self.stints = [s if isinstance(s, Stint) else Stint(**s) for s in self.stints]
+
+    @property
+    def has_single_fields(self) -> bool:
+        return any(
+            getattr(self, name) is not None for name in ("base_pay", "allocation", "start", "end")
+        )
+
+    def stint_list(self) -> list[Stint]:
+        """The member's stints; a single membership is one stint."""
+        if self.stints is not None:
+            return self.stints
+        return [
+            Stint(
+                start=self.start, end=self.end, allocation=self.allocation, base_pay=self.base_pay
+            )
+        ]
 
 
 @dataclass(kw_only=True)
@@ -254,22 +307,53 @@ def _as_targets(value: Targets | Mapping | Sequence) -> Targets:
 
 
 @dataclass(kw_only=True)
+class BaselineStep:
+    """A baseline headcount in force from a day on (``start`` ``None`` = since ever)."""
+
+    start: date | None
+    value: Fraction
+
+    def __post_init__(self) -> None:
+        _coerce_numbers(self, ("value",))
+        _coerce_dates(self, ("start",))
+
+
+def _as_baseline(value: Any) -> Fraction | list[BaselineStep] | None:
+    if value is None or isinstance(value, Fraction):
+        return value
+    if isinstance(value, list | tuple):
+        return [
+            v
+            if isinstance(v, BaselineStep)
+            else BaselineStep(start=v.get("from"), value=v.get("value"))
+            for v in value
+        ]
+    return to_fraction(value)
+
+
+@dataclass(kw_only=True)
 class PodInput:
     """A pod's month: members, observations (any metrics) and per-pod targets by metric.
 
+    ``baseline_headcount`` is one number or a schedule, a list of ``BaselineStep`` (§3 item 11).
     ``targets`` values may be ``Targets``, a ``{"threshold", "target", "stretch"}`` dict or a
     ``(threshold, target, stretch)`` tuple; ``None`` in any of them means the plan's.
     """
 
     id: str
-    baseline_headcount: Fraction
+    baseline_headcount: Fraction | list[BaselineStep]
     members: list[MemberInput] = field(default_factory=list)
     observations: list[ObservationInput] = field(default_factory=list)
     targets: dict[str, Targets] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _coerce_numbers(self, ("baseline_headcount",))
+        self.baseline_headcount = _as_baseline(self.baseline_headcount)
         self.targets = {metric: _as_targets(value) for metric, value in self.targets.items()}
+
+    @property
+    def baseline_schedule(self) -> list[BaselineStep] | None:
+        value = self.baseline_headcount
+        return value if isinstance(value, list) else None
 
 
 @dataclass(kw_only=True)
@@ -382,22 +466,13 @@ def validate_pods(plan: Plan, pods: Sequence[PodInput]) -> list[str]:
 
     for index, pod in enumerate(pods):
         where = where_pod(index, pod.id)
-        if pod.baseline_headcount is not None and pod.baseline_headcount < 0:
-            problems.append(
-                f"{where}: baseline_headcount {_fmt(pod.baseline_headcount)} is negative"
-            )
+        problems += _baseline_problems(where, pod)
         seen: dict[str, list[int]] = {}
         for m_index, member in enumerate(pod.members):
             m_where = f"{where}.members[{m_index}]" + (f" ({member.id})" if member.id else "")
             if member.id:
                 seen.setdefault(member.id, []).append(m_index)
-            if member.base_pay is not None and member.base_pay < 0:
-                problems.append(f"{m_where}: base_pay {_fmt(member.base_pay)} is negative")
-            if member.allocation is not None and not 0 <= member.allocation <= 1:
-                problems.append(f"{m_where}: allocation {_fmt(member.allocation)} is outside 0..1")
-            if member.start is not None and member.end is not None and member.end < member.start:
-                end, start = member.end.isoformat(), member.start.isoformat()
-                problems.append(f"{m_where}: end {end} is before start {start}")
+            problems += _member_problems(m_where, member)
         for person, indexes in seen.items():
             if len(indexes) > 1:
                 listed = " and ".join(f"members[{i}]" for i in indexes)
@@ -414,6 +489,80 @@ def validate_pods(plan: Plan, pods: Sequence[PodInput]) -> list[str]:
             if problem:
                 reported.add(comp.metric)
                 problems.append(f"{where}.targets.{comp.metric}: {problem}")
+    return problems
+
+
+def _stint_problems(where: str, stint: Stint) -> list[str]:
+    problems = []
+    if stint.base_pay is not None and stint.base_pay < 0:
+        problems.append(f"{where}: base_pay {_fmt(stint.base_pay)} is negative")
+    if stint.allocation is not None and not 0 <= stint.allocation <= 1:
+        problems.append(f"{where}: allocation {_fmt(stint.allocation)} is outside 0..1")
+    if stint.start is not None and stint.end is not None and stint.end < stint.start:
+        end, start = stint.end.isoformat(), stint.start.isoformat()
+        problems.append(f"{where}: end {end} is before start {start}")
+    return problems
+
+
+def _member_problems(where: str, member: MemberInput) -> list[str]:
+    if member.stints is None:
+        return _stint_problems(where, member.stint_list()[0])
+    problems = []
+    if member.has_single_fields:
+        problems.append(
+            f"{where}: gives both stints and base_pay/allocation/start/end; give one or the other"
+        )
+    if not member.stints:
+        problems.append(f"{where}: stints is empty")
+    for index, stint in enumerate(member.stints):
+        problems += _stint_problems(f"{where}.stints[{index}]", stint)
+    problems += _overlap_problems(where, member.stints)
+    return problems
+
+
+def _overlap_problems(where: str, stints: Sequence[Stint]) -> list[str]:
+    """Stints of one person in one pod may not share a day (they would be paid twice)."""
+    problems = []
+    spans = [
+        (s.start or date.min, s.end or date.max, i)
+        for i, s in enumerate(stints)
+        if not (s.start and s.end and s.end < s.start)
+    ]
+    spans.sort()
+    for (a_start, a_end, a), (b_start, b_end, b) in zip(spans, spans[1:], strict=False):
+        if b_start <= a_end:
+            first, last = max(a_start, b_start), min(a_end, b_end)
+            days = "since ever" if first == date.min else f"from {first.isoformat()}"
+            days += "" if last == date.max else f" to {last.isoformat()}"
+            problems.append(
+                f"{where}: stints[{min(a, b)}] and stints[{max(a, b)}] share days ({days})"
+            )
+    return problems
+
+
+def _baseline_problems(where: str, pod: PodInput) -> list[str]:
+    schedule = pod.baseline_schedule
+    if schedule is None:
+        value = pod.baseline_headcount
+        if value is not None and value < 0:
+            return [f"{where}: baseline_headcount {_fmt(value)} is negative"]
+        return []
+    problems = []
+    if not schedule:
+        problems.append(f"{where}: baseline_headcount schedule is empty")
+    previous: date | None = None
+    for index, step in enumerate(schedule):
+        s_where = f"{where}.baseline_headcount[{index}]"
+        if step.value is not None and step.value < 0:
+            problems.append(f"{s_where}: value {_fmt(step.value)} is negative")
+        if step.start is None and index > 0:
+            problems.append(f"{s_where}: from may be null only in the first entry")
+        elif step.start is not None and previous is not None and step.start <= previous:
+            problems.append(
+                f"{s_where}: from {step.start.isoformat()} is not after {previous.isoformat()} "
+                "(dates out of order)"
+            )
+        previous = step.start if step.start is not None else previous
     return problems
 
 
@@ -565,6 +714,54 @@ def _parse_plan(r: _Reader, raw: Any) -> Plan | None:
     )
 
 
+_SINGLE_FIELDS = ("base_pay", "allocation", "start", "end")
+
+
+def _parse_member(r: _Reader, item: Mapping, where: str) -> MemberInput:
+    member_id = r.text(item, "id", where)
+    if "stints" not in item:
+        return MemberInput(
+            id=member_id,
+            base_pay=r.number(item, "base_pay", where),
+            allocation=r.number(item, "allocation", where),
+            start=r.date(item, "start", where),
+            end=r.date(item, "end", where),
+        )
+    stints = []
+    for index, raw in enumerate(r.items(item, "stints", where, required=True) or []):
+        s_where = f"{where}.stints[{index}]"
+        if r.mapping(raw, s_where):
+            stints.append(
+                Stint(
+                    start=r.date(raw, "start", s_where),
+                    end=r.date(raw, "end", s_where),
+                    allocation=r.number(raw, "allocation", s_where),
+                    base_pay=r.number(raw, "base_pay", s_where),
+                )
+            )
+    member = MemberInput(id=member_id, stints=stints)
+    if any(item.get(name) is not None for name in _SINGLE_FIELDS):
+        # Kept so validation reports "both" once, with the rest of the member's problems.
+        member.base_pay = Fraction(0)
+    return member
+
+
+def _parse_baseline(r: _Reader, raw: Mapping, where: str) -> Fraction | list[BaselineStep] | None:
+    value = raw.get("baseline_headcount")
+    if not isinstance(value, list):
+        return r.number(raw, "baseline_headcount", where)
+    steps = []
+    for index, item in enumerate(value):
+        s_where = f"{where}.baseline_headcount[{index}]"
+        if r.mapping(item, s_where):
+            steps.append(
+                BaselineStep(
+                    start=r.date(item, "from", s_where), value=r.number(item, "value", s_where)
+                )
+            )
+    return steps
+
+
 def _parse_pod(r: _Reader, raw: Any, index: int, metrics: set[str]) -> PodInput | None:
     if not r.mapping(raw, f"pods[{index}]"):
         return None
@@ -575,9 +772,7 @@ def _parse_pod(r: _Reader, raw: Any, index: int, metrics: set[str]) -> PodInput 
         if isinstance(pod_id, str | int) and not isinstance(pod_id, bool)
         else None,
     )
-    pod = PodInput(
-        id=r.text(raw, "id", where), baseline_headcount=r.number(raw, "baseline_headcount", where)
-    )
+    pod = PodInput(id=r.text(raw, "id", where), baseline_headcount=_parse_baseline(r, raw, where))
 
     for m_index, item in enumerate(r.items(raw, "members", where, required=False) or []):
         m_where = f"{where}.members[{m_index}]"
@@ -586,15 +781,7 @@ def _parse_pod(r: _Reader, raw: Any, index: int, metrics: set[str]) -> PodInput 
         person = item.get("id")
         if isinstance(person, str | int) and not isinstance(person, bool) and str(person).strip():
             m_where += f" ({str(person).strip()})"
-        pod.members.append(
-            MemberInput(
-                id=r.text(item, "id", m_where),
-                base_pay=r.number(item, "base_pay", m_where),
-                allocation=r.number(item, "allocation", m_where),
-                start=r.date(item, "start", m_where),
-                end=r.date(item, "end", m_where),
-            )
-        )
+        pod.members.append(_parse_member(r, item, m_where))
 
     for o_index, item in enumerate(r.items(raw, "observations", where, required=False) or []):
         o_where = f"{where}.observations[{o_index}]"
@@ -669,3 +856,97 @@ def validate_scenario(data: Any) -> list[str]:
     except ScenarioRefused as refused:
         return refused.problems
     return []
+
+
+# ------------------------------------------------------------------- writing (JSON)
+
+
+def _number(value: Fraction | None) -> str | None:
+    return format_number(value)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _member_json(member: MemberInput) -> dict[str, Any]:
+    if member.stints is None:
+        return {
+            "id": member.id,
+            "base_pay": _number(member.base_pay),
+            "allocation": _number(member.allocation),
+            "start": _day(member.start),
+            "end": _day(member.end),
+        }
+    return {
+        "id": member.id,
+        "stints": [
+            {
+                "start": _day(s.start),
+                "end": _day(s.end),
+                "allocation": _number(s.allocation),
+                "base_pay": _number(s.base_pay),
+            }
+            for s in member.stints
+        ],
+    }
+
+
+def _targets_json(targets: Targets) -> dict[str, str]:
+    values = {"threshold": targets.threshold, "target": targets.target, "stretch": targets.stretch}
+    return {name: _number(v) for name, v in values.items() if v is not None}
+
+
+def scenario_to_json(
+    month: tuple[int, int] | str, plan: Plan, pods: Sequence[PodInput], *, currency: str | None
+) -> dict[str, Any]:
+    """The §3 scenario format that ``parse_scenario`` reads back to the same inputs: every
+    number an exact decimal string, so ``simulate_month`` on it pays the same cents."""
+    year, mon = parse_month(month)
+    out_pods = []
+    for pod in pods:
+        schedule = pod.baseline_schedule
+        baseline: Any = (
+            [{"from": _day(step.start), "value": _number(step.value)} for step in schedule]
+            if schedule is not None
+            else _number(pod.baseline_headcount)
+        )
+        item: dict[str, Any] = {"id": pod.id, "baseline_headcount": baseline}
+        if pod.targets:
+            item["targets"] = {m: _targets_json(t) for m, t in pod.targets.items()}
+        item["members"] = [_member_json(m) for m in pod.members]
+        item["observations"] = [
+            {"metric": o.metric, "date": _day(o.date), "value": _number(o.value)}
+            for o in pod.observations
+        ]
+        out_pods.append(item)
+    components = []
+    for c in plan.components:
+        comp = {
+            "metric": c.metric,
+            "kind": c.kind,
+            "weight": _number(c.weight),
+            "direction": c.direction,
+            "threshold": _number(c.threshold),
+            "target": _number(c.target),
+            "stretch": _number(c.stretch),
+            "floor": _number(c.floor),
+            "attainment_cap": _number(c.attainment_cap),
+            "aggregate": c.aggregate,
+        }
+        if c.empty_value is not None:
+            comp["empty_value"] = _number(c.empty_value)
+        components.append(comp)
+    return {
+        "month": f"{year:04d}-{mon:02d}",
+        "currency": currency,
+        "plan": {
+            "standard_cost_per_fte": _number(plan.standard_cost_per_fte),
+            "share": _number(plan.share),
+            "pool_cap": _number(plan.pool_cap),
+            "min_attainment": _number(plan.min_attainment),
+            "split": plan.split,
+            "components": components,
+        },
+        "pods": out_pods,
+    }
