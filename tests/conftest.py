@@ -238,6 +238,18 @@ def _fast_password_hashing(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    # API rate counts live in the cache: one test's calls must not throttle the next.
+    try:
+        request.getfixturevalue("settings")
+    except pytest.FixtureLookupError:
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def eager_celery():
     """Run tasks in-process for this test, even when a broker is configured (unit tests)."""
