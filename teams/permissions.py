@@ -16,8 +16,10 @@ from datetime import date
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from teams.models import OrgUnit, Person, Pod, PodMembership, units_below
+from teams.models import FormationRun, OrgUnit, Person, Pod, PodMembership, units_below
 
 
 def person_of(user: User | AnonymousUser) -> Person | None:
@@ -226,3 +228,62 @@ def can_assess_as_lead(user: User | AnonymousUser, person: Person) -> bool:
     return (
         bool(led) and PodMembership.objects.current().filter(person=person, pod_id__in=led).exists()
     )
+
+
+# --- One object, for a view or an API endpoint -----------------------------------------------
+# Each loads one object for this user, or answers as the rules above say: 404 for an object
+# the user may not see, 403 (PermissionDenied) for a role that may not act on it. Pages and
+# the API call the same helper, so the two cannot drift apart.
+
+
+def pod_for_user(user: User | AnonymousUser, pk: int, *, write: bool = False) -> Pod:
+    """A pod the user sees (a member, or a lead of its unit); ``write``: its charter and
+    observations too (its Pod Lead or an Org Lead of its unit), else 403."""
+    pod = get_object_or_404(Pod.objects.select_related("org_unit"), pk=pk)
+    if not can_view_pod(user, pod):
+        raise Http404("No such pod.")
+    if write and not can_edit_pod(user, pod):
+        raise PermissionDenied("Only the pod's Pod Lead or an Org Lead of its unit may change it.")
+    return pod
+
+
+def person_for_user(user: User | AnonymousUser, pk: int) -> Person:
+    """A person the user sees: themselves, or anyone in a unit they lead."""
+    person = get_object_or_404(Person.objects.select_related("org_unit", "profile"), pk=pk)
+    if not can_view_person(user, person):
+        raise Http404("No such person.")
+    return person
+
+
+def person_to_assess(user: User | AnonymousUser, pk: int, *, source: str) -> Person:
+    """A person the user may rate as ``source`` ("peer" or "lead"); 404 otherwise, so a
+    rating form does not tell who exists elsewhere."""
+    person = get_object_or_404(Person.objects.select_related("org_unit"), pk=pk)
+    if source == "peer":
+        allowed = can_rate_peer(user, person)
+    elif source == "lead":
+        allowed = can_assess_as_lead(user, person)
+    else:
+        allowed = False
+    if not allowed:
+        raise Http404("No such person to assess.")
+    return person
+
+
+def unit_for_user(user: User | AnonymousUser, pk: int) -> OrgUnit:
+    """An org unit the user leads (directly or above it); Org Leads only."""
+    require_org_lead(user)
+    unit = get_object_or_404(OrgUnit, pk=pk)
+    if not can_manage_unit(user, unit.pk):
+        raise Http404("No such org unit.")
+    return unit
+
+
+def run_for_user(user: User | AnonymousUser, pk: int) -> FormationRun:
+    """A formation run of a unit the user leads; Org Leads only."""
+    if not is_org_lead(user):
+        raise PermissionDenied("Formation is for Org Leads.")
+    run = get_object_or_404(FormationRun.objects.select_related("org_unit", "accepted_by"), pk=pk)
+    if not can_manage_unit(user, run.org_unit_id):
+        raise Http404("No such formation run.")
+    return run

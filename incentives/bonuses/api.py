@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from incentives import permissions as access
 from incentives.bonuses import services
 from incentives.models import IncentivePeriod, Payout
 from teams import clock, permissions
-from teams.models import OrgUnit
 
 MEMBER_VISIBLE = (IncentivePeriod.Status.APPROVED, IncentivePeriod.Status.LOCKED)
 
@@ -23,19 +22,6 @@ MEMBER_VISIBLE = (IncentivePeriod.Status.APPROVED, IncentivePeriod.Status.LOCKED
 def _require_lead(request) -> None:
     if not permissions.is_org_lead(request.user):
         raise PermissionDenied("Periods and payouts are for Org Leads.")
-
-
-def _get_period_for_user(request, pk: int) -> IncentivePeriod:
-    _require_lead(request)
-    try:
-        period = IncentivePeriod.objects.select_related("org_unit", "plan", "approved_by").get(
-            pk=pk
-        )
-    except IncentivePeriod.DoesNotExist as exc:
-        raise Http404 from exc
-    if not permissions.can_manage_pay(request.user, period.org_unit_id):
-        raise Http404
-    return period
 
 
 class PeriodOutput(serializers.ModelSerializer):
@@ -84,7 +70,7 @@ class PeriodList(generics.ListAPIView):
 class PeriodDetail(APIView):
     @extend_schema(responses=PeriodOutput)
     def get(self, request, pk: int):
-        return Response(PeriodOutput(_get_period_for_user(request, pk)).data)
+        return Response(PeriodOutput(access.period_for_user(request.user, pk)).data)
 
 
 class ComputeInput(serializers.Serializer):
@@ -110,9 +96,7 @@ class PeriodCompute(APIView):
         data = ComputeInput(data=request.data)
         data.is_valid(raise_exception=True)
         unit_id = data.validated_data["org_unit"]
-        if not permissions.can_manage_pay(request.user, unit_id):
-            raise Http404
-        unit = OrgUnit.objects.get(pk=unit_id)
+        unit = permissions.unit_for_user(request.user, unit_id)
         try:
             period = services.period_compute(
                 user=request.user, org_unit=unit, month=data.validated_data["month"]
@@ -130,7 +114,7 @@ class PeriodApprove(APIView):
 
     @extend_schema(request=None, responses={200: PeriodOutput})
     def post(self, request, pk: int):
-        period = _get_period_for_user(request, pk)
+        period = access.period_for_user(request.user, pk)
         try:
             period = services.period_approve(user=request.user, period=period)
         except services.PeriodFrozen as exc:
@@ -181,7 +165,7 @@ class PeriodPayouts(generics.ListAPIView):
     serializer_class = PayoutOutput
 
     def get_queryset(self):
-        period = _get_period_for_user(self.request, self.kwargs["pk"])
+        period = access.period_for_user(self.request.user, self.kwargs["pk"])
         return (
             Payout.objects.filter(period=period)
             .select_related("person", "pod", "adjusts")

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from incentives import permissions as access
 from incentives.bonuses import charts, engine, services, simulator
 from incentives.bonuses.forms import (
     AdjustmentForm,
@@ -41,27 +42,6 @@ from teams.models import Person, Pod, PodMembership
 
 Status = IncentivePeriod.Status
 VISIBLE_TO_MEMBERS = (Status.APPROVED, Status.LOCKED)
-
-
-# --------------------------------------------------------------------------- access helpers
-
-
-def _get_plan_for_user(request: HttpRequest, pk: int) -> IncentivePlan:
-    permissions.require_org_lead(request.user)
-    plan = get_object_or_404(IncentivePlan.objects.select_related("org_unit", "created_by"), pk=pk)
-    if not permissions.can_manage_pay(request.user, plan.org_unit_id):
-        raise Http404("No such plan.")
-    return plan
-
-
-def _get_period_for_user(request: HttpRequest, pk: int) -> IncentivePeriod:
-    permissions.require_org_lead(request.user)
-    period = get_object_or_404(
-        IncentivePeriod.objects.select_related("org_unit", "plan", "approved_by"), pk=pk
-    )
-    if not permissions.can_manage_pay(request.user, period.org_unit_id):
-        raise Http404("No such period.")
-    return period
 
 
 def _managed_units(request: HttpRequest):
@@ -96,7 +76,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     initial, rows = {"org_unit": units.first(), "currency": "EUR"}, []
     source = request.GET.get("from")
     if source and source.isdigit() and request.method == "GET":
-        base = _get_plan_for_user(request, int(source))
+        base = access.plan_for_user(request.user, int(source))
         initial = {
             f: getattr(base, f)
             for f in (
@@ -168,7 +148,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _get_plan_for_user(request, pk)
+    plan = access.plan_for_user(request.user, pk)
     components = plan.components.select_related("metric")
     periods = plan.periods.order_by("-month")[:24]
     return render(
@@ -313,12 +293,12 @@ def _review_context(request: HttpRequest, period: IncentivePeriod) -> dict:
 
 @login_required
 def period_review(request: HttpRequest, pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, pk)
+    period = access.period_for_user(request.user, pk)
     return render(request, "incentives/period_review.html", _review_context(request, period))
 
 
 def _period_action(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
-    period = _get_period_for_user(request, pk)
+    period = access.period_for_user(request.user, pk)
     try:
         action(user=request.user, period=period)
     except ValidationError as exc:
@@ -356,7 +336,7 @@ def period_lock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def adjustment_new(request: HttpRequest, pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, pk)
+    period = access.period_for_user(request.user, pk)
     paid = Payout.objects.filter(period=period)
     people = Person.objects.filter(pk__in=paid.values("person_id"))
     pods = Pod.objects.filter(pk__in=paid.values("pod_id"))
@@ -399,7 +379,7 @@ def _dec(raw: str | None) -> Decimal | None:
 
 @login_required
 def period_what_if(request: HttpRequest, pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, pk)
+    period = access.period_for_user(request.user, pk)
     inputs = services.month_inputs(
         plan=period.plan, org_unit_id=period.org_unit_id, month=period.month
     )
@@ -493,16 +473,9 @@ def period_what_if(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def period_pod(request: HttpRequest, pk: int, pod_pk: int) -> HttpResponse:
     """A pod's pool for a month: leads see every payout; members of the pod see the pool."""
-    period = get_object_or_404(IncentivePeriod.objects.select_related("org_unit", "plan"), pk=pk)
-    pod = get_object_or_404(Pod, pk=pod_pk)
+    result = access.pod_result_for_user(request.user, pk, pod_pk)
+    period, pod = result.period, result.pod
     lead = permissions.can_manage_pay(request.user, period.org_unit_id)
-    if pod.org_unit_id != period.org_unit_id or not permissions.can_view_pod_pool(
-        request.user, pod, first=period.month, last=month_end(period.month)
-    ):
-        raise Http404("No such pod result.")
-    if not lead and period.status not in VISIBLE_TO_MEMBERS:
-        raise Http404("This month has not been approved yet.")
-    result = get_object_or_404(PodResult, period=period, pod=pod)
     payouts = (
         Payout.objects.filter(period=period, pod=pod)
         .select_related("person", "adjusts")
@@ -578,9 +551,7 @@ def my_what_if(request: HttpRequest) -> HttpResponse:
     if me is None or not pod_id.isdigit():
         raise Http404
     month = clock.today().replace(day=1)
-    pod = get_object_or_404(Pod, pk=int(pod_id))
-    if not permissions.can_view_pod_pool(request.user, pod, first=month, last=month_end(month)):
-        raise Http404("No such pod.")
+    pod = access.pod_for_pool(request.user, int(pod_id), month=month)
     plan = services.plan_effective(org_unit_id=pod.org_unit_id, month=month)
     if plan is None:
         raise Http404("No plan in force.")
@@ -606,16 +577,7 @@ def my_what_if(request: HttpRequest) -> HttpResponse:
 
 
 def _statement(request: HttpRequest, period_pk: int, person: Person) -> HttpResponse:
-    period = get_object_or_404(
-        IncentivePeriod.objects.select_related("org_unit", "plan"), pk=period_pk
-    )
-    lead = permissions.can_manage_pay(request.user, period.org_unit_id)
-    if not permissions.can_view_payout(
-        request.user, person_id=person.pk, unit_id=period.org_unit_id
-    ):
-        raise Http404("No such statement.")
-    if not lead and period.status not in VISIBLE_TO_MEMBERS:
-        raise Http404("This month has not been approved yet.")
+    period = access.statement_period_for_user(request.user, period_pk, person)
     payouts = list(
         Payout.objects.filter(period=period, person=person)
         .select_related("pod", "adjusts")

@@ -30,22 +30,6 @@ CHART_MONTHS = 6
 PODS_PER_PAGE = 25
 
 
-def _get_pod_for_user(request: HttpRequest, pk: int) -> Pod:
-    pod = get_object_or_404(Pod.objects.select_related("org_unit"), pk=pk)
-    if not permissions.can_view_pod(request.user, pod):
-        raise Http404("No such pod.")
-    return pod
-
-
-def _get_editable_pod_for_user(request: HttpRequest, pk: int) -> Pod:
-    pod = _get_pod_for_user(request, pk)
-    if not permissions.can_edit_pod(request.user, pod):
-        raise PermissionDenied(
-            "Only the pod's Pod Lead or an Org Lead of its unit may change its metrics."
-        )
-    return pod
-
-
 def _month(request: HttpRequest) -> date:
     return metrics.parse_month(request.GET.get("month") or request.POST.get("month"), clock.today())
 
@@ -117,7 +101,7 @@ def _pod_context(request: HttpRequest, pod: Pod, month: date) -> dict:
 
 @login_required
 def pod_metrics(request: HttpRequest, pk: int) -> HttpResponse:
-    pod = _get_pod_for_user(request, pk)
+    pod = permissions.pod_for_user(request.user, pk)
     month = _month(request)
     ctx = _pod_context(request, pod, month)
     ctx["cards"] = _cards(pod, month)
@@ -144,7 +128,7 @@ def _render_card(
 @require_POST
 def pod_observation_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The Pod Lead's inline form: one observation, then the metric's card again (new chart)."""
-    pod = _get_editable_pod_for_user(request, pk)
+    pod = permissions.pod_for_user(request.user, pk, write=True)
     month = _month(request)
     form = ObservationForm(request.POST, pod=pod)
     if form.is_valid():
@@ -198,7 +182,7 @@ def _metric_from_post(request: HttpRequest, pod: Pod) -> Metric:
 @login_required
 @require_POST
 def pod_observation_review(request: HttpRequest, pk: int, obs_id: int) -> HttpResponse:
-    pod = _get_pod_for_user(request, pk)
+    pod = permissions.pod_for_user(request.user, pk)
     if not permissions.can_review_observations(request.user, pod):
         raise PermissionDenied(
             "Flagged observations are reviewed by an Org Lead of the pod's unit."
@@ -219,7 +203,7 @@ def pod_observation_review(request: HttpRequest, pk: int, obs_id: int) -> HttpRe
 @login_required
 @require_POST
 def pod_target_set(request: HttpRequest, pk: int) -> HttpResponse:
-    pod = _get_editable_pod_for_user(request, pk)
+    pod = permissions.pod_for_user(request.user, pk, write=True)
     form = TargetForm(request.POST, pod=pod)
     month = _month(request)
     if form.is_valid():
@@ -253,7 +237,7 @@ def pod_target_set(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def pod_targets_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    pod = _get_editable_pod_for_user(request, pk)
+    pod = permissions.pod_for_user(request.user, pk, write=True)
     form = TargetCopyForm(request.POST)
     month = _month(request)
     if form.is_valid():

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from incentives.bonuses.projections import project_month
@@ -20,7 +20,7 @@ from incentives.models import IncentivePeriod, Metric, MetricTarget, Payout, Pod
 from incentives.reports import charts, dashboard
 from incentives.reports import monthly as report
 from teams import clock, permissions, views
-from teams.models import OrgUnit, Pod, PodMembership, units_below
+from teams.models import Pod, PodMembership, units_below
 from teams.pods import services
 from teams.traits import TRAIT_LABELS, TRAITS
 
@@ -157,13 +157,6 @@ class CharterForm(forms.Form):
             del self.fields["baseline_headcount"]
 
 
-def _get_pod_for_user(request: HttpRequest, pk: int) -> Pod:
-    pod = get_object_or_404(Pod.objects.select_related("org_unit"), pk=pk)
-    if not permissions.can_view_pod(request.user, pod):
-        raise Http404("No such pod.")
-    return pod
-
-
 def _optional_url(name: str, *args) -> str:
     """A link to another slice's page when that page exists (the what-if simulator, statements)."""
     try:
@@ -207,7 +200,7 @@ def _charter_context(request: HttpRequest, pod: Pod, form: CharterForm | None = 
 
 @login_required
 def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
-    pod = _get_pod_for_user(request, pk)
+    pod = permissions.pod_for_user(request.user, pk)
     today = clock.today()
     month = metrics.month_start(today)
     me = permissions.person_of(request.user)
@@ -288,9 +281,7 @@ def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
 def pod_charter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: GET the inline charter form, POST it; answers the charter card (or the form with
     its errors)."""
-    pod = _get_pod_for_user(request, pk)
-    if not permissions.can_edit_pod(request.user, pod):
-        raise PermissionDenied("Only the Pod Lead and Org Leads edit the charter.")
+    pod = permissions.pod_for_user(request.user, pk, write=True)
     ctx = _charter_context(request, pod)
     if request.method == "POST":
         form = CharterForm(request.POST, can_edit_baseline=ctx["can_edit_baseline"])
@@ -353,14 +344,6 @@ def _parse_month(text: str) -> date:
         raise Http404("No such month.") from None
 
 
-def _get_unit_for_user(request: HttpRequest, unit_id: int) -> OrgUnit:
-    permissions.require_org_lead(request.user)
-    unit = get_object_or_404(OrgUnit, pk=unit_id)
-    if not permissions.can_manage_pay(request.user, unit.pk):
-        raise Http404("No such org unit.")
-    return unit
-
-
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
@@ -375,7 +358,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_page(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
-    unit = _get_unit_for_user(request, unit_id)
+    unit = permissions.unit_for_user(request.user, unit_id)
     first = _parse_month(month)
     period = report.period_for(unit.pk, first)
     ctx = {
@@ -436,7 +419,7 @@ def report_page(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
 @login_required
 def report_csv(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
     """The payroll CSV of an approved (or locked) period, streamed."""
-    unit = _get_unit_for_user(request, unit_id)
+    unit = permissions.unit_for_user(request.user, unit_id)
     first = _parse_month(month)
     period = report.period_for(unit.pk, first)
     if period is None:

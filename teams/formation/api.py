@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -15,18 +14,6 @@ from teams.formation import services
 from teams.formation.engine.io import result_to_dict
 from teams.formation.forms import AcceptForm, FormationRunForm
 from teams.models import FormationRun
-
-
-def _get_run_for_user(request, pk: int) -> FormationRun:
-    if not permissions.is_org_lead(request.user):
-        raise PermissionDenied("Formation is for Org Leads.")
-    try:
-        run = FormationRun.objects.select_related("org_unit").get(pk=pk)
-    except FormationRun.DoesNotExist as exc:
-        raise Http404 from exc
-    if not permissions.can_manage_unit(request.user, run.org_unit_id):
-        raise Http404
-    return run
 
 
 class RunOutput(serializers.ModelSerializer):
@@ -118,7 +105,7 @@ class FormationRunDetail(APIView):
 
     @extend_schema(responses=RunOutput)
     def get(self, request, pk: int):
-        return Response(RunOutput(_get_run_for_user(request, pk)).data)
+        return Response(RunOutput(permissions.run_for_user(request.user, pk)).data)
 
 
 class FormationRunResult(APIView):
@@ -139,7 +126,7 @@ class FormationRunResult(APIView):
         )
     )
     def get(self, request, pk: int):
-        run = _get_run_for_user(request, pk)
+        run = permissions.run_for_user(request.user, pk)
         if run.arrangement is None:
             return Response(
                 {
@@ -170,7 +157,7 @@ class FormationRunAccept(APIView):
         ),
     )
     def post(self, request, pk: int):
-        run = _get_run_for_user(request, pk)
+        run = permissions.run_for_user(request.user, pk)
         form = AcceptForm({"baseline_headcount": 0, **request.data})
         if not form.is_valid():
             return Response(

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -18,14 +18,6 @@ from teams.models import FormationRun
 from teams.traits import TRAIT_LABELS, TRAITS
 
 PODS_PER_PAGE = 24
-
-
-def _get_run_for_user(request: HttpRequest, pk: int) -> FormationRun:
-    permissions.require_org_lead(request.user)
-    run = get_object_or_404(FormationRun.objects.select_related("org_unit", "accepted_by"), pk=pk)
-    if not permissions.can_manage_unit(request.user, run.org_unit_id):
-        raise Http404("No such formation run.")
-    return run
 
 
 @login_required
@@ -105,7 +97,7 @@ def _workspace_context(request: HttpRequest, run: FormationRun) -> dict:
 
 @login_required
 def formation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _get_run_for_user(request, pk)
+    run = permissions.run_for_user(request.user, pk)
     pending = run.status in (FormationRun.Status.QUEUED, FormationRun.Status.RUNNING)
     if request.htmx and request.htmx.target == "run-progress":
         if not pending:
@@ -129,7 +121,7 @@ def formation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def formation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _get_run_for_user(request, pk)
+    run = permissions.run_for_user(request.user, pk)
     action = request.POST.get("action", "")
     pod = request.POST.get("pod")
     try:
@@ -153,7 +145,7 @@ def formation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def formation_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _get_run_for_user(request, pk)
+    run = permissions.run_for_user(request.user, pk)
     form = AcceptForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 
@@ -83,9 +82,4 @@ class PersonDetail(generics.RetrieveAPIView):
     serializer_class = PersonOutput
 
     def get_object(self) -> Person:
-        person = generics.get_object_or_404(
-            Person.objects.select_related("org_unit", "profile"), pk=self.kwargs["pk"]
-        )
-        if not permissions.can_view_person(self.request.user, person):
-            raise Http404
-        return person
+        return permissions.person_for_user(self.request.user, self.kwargs["pk"])

@@ -6,22 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Value
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 
 from teams import permissions
-from teams.models import OrgUnit, Person, Pod, PodMembership
+from teams.models import OrgUnit, Pod, PodMembership
 from teams.people import directory, imports, services
 from teams.people.forms import ImportForm
 from teams.profiles.views import profile_context
 from teams.traits import TRAIT_CHOICES, TRAIT_LABELS, TRAITS
-
-
-def _get_person_for_user(request: HttpRequest, pk: int) -> Person:
-    person = get_object_or_404(Person.objects.select_related("org_unit", "profile"), pk=pk)
-    if not permissions.can_view_person(request.user, person):
-        raise Http404("No such person.")
-    return person
 
 
 def _directory_choices(request: HttpRequest) -> dict[str, list[tuple[int, str]]]:
@@ -68,7 +61,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _get_person_for_user(request, pk)
+    person = permissions.person_for_user(request.user, pk)
     memberships = (
         PodMembership.objects.filter(person=person).select_related("pod").order_by("-start")
     )

@@ -3,18 +3,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from teams import permissions
 from teams.models import Pod, PodMembership
-
-
-def _get_pod_for_user(request: HttpRequest, pk: int) -> Pod:
-    pod = get_object_or_404(Pod.objects.select_related("org_unit"), pk=pk)
-    if not permissions.can_view_pod(request.user, pod):
-        raise Http404("No such pod.")
-    return pod
 
 
 def _current_memberships():

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from teams import permissions
-from teams.models import Person
 from teams.profiles import services
 from teams.profiles.scoring import PEER_MIN_RATERS
 from teams.traits import TRAITS
@@ -59,11 +57,7 @@ class ProfileDetail(APIView):
         from teams.profiles.scoring import latest_by_source, profile_history
         from teams.profiles.views import ratings_of
 
-        person = generics.get_object_or_404(
-            Person.objects.select_related("org_unit", "profile"), pk=pk
-        )
-        if not permissions.can_view_person(request.user, person):
-            raise Http404
+        person = permissions.person_for_user(request.user, pk)
         ratings = ratings_of(person)
         latest = latest_by_source(ratings)
         profile = getattr(person, "profile", None)
@@ -123,15 +117,10 @@ class AssessmentCreate(APIView):
     def post(self, request) -> Response:
         data = AssessmentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        person = Person.objects.filter(pk=data.validated_data["person"]).first()
         source = data.validated_data["source"]
-        allowed = person is not None and (
-            permissions.can_rate_peer(request.user, person)
-            if source == "peer"
-            else permissions.can_assess_as_lead(request.user, person)
+        person = permissions.person_to_assess(
+            request.user, data.validated_data["person"], source=source
         )
-        if not allowed:
-            raise Http404
         try:
             assessment = services.assessment_create(
                 person=person,

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -29,21 +29,6 @@ def _me(request: HttpRequest) -> Person:
     if me is None:
         raise PermissionDenied("This page is for people in the organisation.")
     return me
-
-
-def _get_person_to_assess(request: HttpRequest, pk: int, source: str) -> Person:
-    """404 unless the user may give this source of assessment to this person."""
-    person = get_object_or_404(Person.objects.select_related("org_unit"), pk=pk)
-    allowed = (
-        permissions.can_rate_peer(request.user, person)
-        if source == "peer"
-        else permissions.can_assess_as_lead(request.user, person)
-        if source == "lead"
-        else False
-    )
-    if not allowed:
-        raise Http404("No such person to assess.")
-    return person
 
 
 def ratings_of(person: Person) -> list[Rating]:
@@ -256,7 +241,7 @@ def colleagues(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_assess(request: HttpRequest, pk: int, source: str) -> HttpResponse:
-    person = _get_person_to_assess(request, pk, source)
+    person = permissions.person_to_assess(request.user, pk, source=source)
     me = permissions.person_of(request.user)
     # Start from this assessor's previous rating of the person, so a re-rating is an adjustment.
     previous = (
