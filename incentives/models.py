@@ -103,6 +103,8 @@ class Observation(models.Model):
         FLAGGED = "flagged", "Flagged, awaiting review"
         CONFIRMED = "confirmed", "Confirmed by a lead"
         REJECTED = "rejected", "Rejected by a lead"
+        # Typed by someone paid from the pod's pool: counts for pay once an Org Lead confirms.
+        SELF_REPORTED = "self", "Self-reported, awaiting confirmation"
 
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="observations")
     pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="observations")
@@ -227,6 +229,9 @@ class IncentivePeriod(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     totals = models.JSONField(default=dict, blank=True)
 
+    # Approved and locked months never change again, and are the ones members and payroll see.
+    FROZEN_STATUSES = (Status.APPROVED, Status.LOCKED)
+
     class Meta:
         ordering = ["-month"]
         constraints = [
@@ -238,6 +243,17 @@ class IncentivePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit} {self.month:%Y-%m} ({self.get_status_display()})"
+
+    @property
+    def is_frozen(self) -> bool:
+        """Approved or locked: its payouts are final (a correction is an adjustment in a later
+        month), members see their statements and payroll may export it."""
+        return self.status in self.FROZEN_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        """Draft or computed: it may still be (re)computed, and is not yet visible to members."""
+        return not self.is_frozen
 
 
 class PodResult(models.Model):

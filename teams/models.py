@@ -155,6 +155,76 @@ class Pod(models.Model):
         return reverse("pod-detail", args=[self.pk])
 
 
+class PayRate(models.Model):
+    """A person's monthly base pay from a day on (DESIGN §1). A raise is a new row, never an
+    edit: the month close pays each day at the rate in force that day. ``effective_from`` null
+    is the opening rate (since ever); a person with no rows is paid ``Person.base_pay`` since
+    ever, which the services keep equal to the rate in force today."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pay_rates")
+    effective_from = models.DateField(null=True, blank=True)
+    base_pay = models.DecimalField(
+        "monthly base pay",
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", models.F("effective_from").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "effective_from"], name="pay_rate_one_per_day"
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(effective_from__isnull=True),
+                name="pay_rate_one_opening_rate",
+            ),
+            models.CheckConstraint(condition=Q(base_pay__gte=0), name="pay_rate_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        since = self.effective_from.isoformat() if self.effective_from else "the start"
+        return f"{self.person}: {self.base_pay} from {since}"
+
+
+class Baseline(models.Model):
+    """A pod's baseline headcount from a day on, kept as history like pay rates: changing it
+    never rewrites a month already paid. ``effective_from`` null = since ever; a pod with no
+    rows uses ``Pod.baseline_headcount`` since ever."""
+
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="baselines")
+    effective_from = models.DateField(null=True, blank=True)
+    value = models.DecimalField(
+        max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pod", models.F("effective_from").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(fields=["pod", "effective_from"], name="baseline_one_per_day"),
+            models.UniqueConstraint(
+                fields=["pod"],
+                condition=Q(effective_from__isnull=True),
+                name="baseline_one_opening_value",
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="baseline_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        since = self.effective_from.isoformat() if self.effective_from else "the start"
+        return f"{self.pod}: baseline {self.value} from {since}"
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self, on: date | None = None) -> MembershipQuerySet:
         on = on or clock.today()
@@ -312,6 +382,12 @@ class FormationRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="0–100, for the progress bar.")
+    # The worker's heartbeat: each delivery of the task is an attempt; a redelivered run (its
+    # worker died) starts over as the next attempt, and a run silent for longer than its time
+    # limit plus a margin is marked failed (services.formation_expire).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # Inputs: pool mode, size bounds, threshold, constraints, seed, time limit (JSON, as submitted).
     params = models.JSONField(default=dict)
     # The optimiser's answer as produced, and the arrangement as the lead has edited it since.
@@ -332,5 +408,16 @@ class FormationRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    WORKER_LOST = "The worker stopped answering; run it again."
+    NEVER_STARTED = "No worker picked this run up; run it again."
+
     def __str__(self) -> str:
         return f"Formation run {self.pk} ({self.get_status_display()})"
+
+    @property
+    def lost(self) -> bool:
+        """Failed because of the background worker, not because of its inputs."""
+        return self.status == self.Status.FAILED and self.error in (
+            self.WORKER_LOST,
+            self.NEVER_STARTED,
+        )

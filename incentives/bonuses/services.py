@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -23,19 +22,18 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from incentives.bonuses import engine
-from incentives.metrics.services import add_months, month_end, observations_that_count
+from incentives.bonuses import engine, inputs
+from incentives.metrics.services import add_months
 from incentives.models import (
     AuditEntry,
     IncentivePeriod,
     IncentivePlan,
     Metric,
-    MetricTarget,
     Payout,
     PlanComponent,
     PodResult,
 )
-from teams.models import OrgUnit, Person, Pod, PodMembership
+from teams.models import OrgUnit, Person, Pod
 
 Status = IncentivePeriod.Status
 FROZEN = (Status.APPROVED, Status.LOCKED)
@@ -80,52 +78,6 @@ class ComponentSpec:
     aggregation: str = "last"
 
 
-def engine_component(
-    *, metric: Metric, weight, threshold, target, stretch, floor, attainment_cap, aggregation: str
-) -> engine.Component:
-    return engine.Component(
-        metric=metric.key,
-        kind=metric.kind,
-        weight=weight,
-        direction=metric.direction,
-        threshold=threshold,
-        target=target,
-        stretch=stretch,
-        aggregate=aggregation,
-        floor=floor,
-        attainment_cap=attainment_cap,
-        empty_value=metric.empty_value,
-    )
-
-
-def engine_plan(*, plan: IncentivePlan, components: Sequence[PlanComponent]) -> engine.Plan:
-    return _engine_plan(params=vars(plan), components=components)
-
-
-def _engine_plan(*, params: Mapping[str, Any], components: Sequence[Any]) -> engine.Plan:
-    """An engine plan from plan parameters and component rows (model rows or form specs)."""
-    return engine.Plan(
-        standard_cost_per_fte=params["standard_cost_per_fte"],
-        share=params["share"],
-        pool_cap=params["pool_cap"],
-        min_attainment=params["min_attainment"],
-        split=params["split"],
-        components=[
-            engine_component(
-                metric=c.metric,
-                weight=c.weight,
-                threshold=c.threshold,
-                target=c.target,
-                stretch=c.stretch,
-                floor=c.floor,
-                attainment_cap=c.attainment_cap,
-                aggregation=c.aggregation,
-            )
-            for c in components
-        ],
-    )
-
-
 def plan_problems(
     *, params: Mapping[str, Any], components: Sequence[ComponentSpec]
 ) -> dict[str | int | None, list[str]]:
@@ -135,7 +87,7 @@ def plan_problems(
     (e.g. weights not summing to 1). Rules live once, in the engine; this only routes the
     messages to the form field or row they name.
     """
-    plan = _engine_plan(params=params, components=components)
+    plan = inputs.engine_plan_from(params=params, components=components)
     out: dict[str | int | None, list[str]] = defaultdict(list)
     for problem in engine.validate_plan(plan):
         where, _, message = problem.partition(": ")
@@ -240,117 +192,6 @@ def plan_effective(*, org_unit_id: int, month: date) -> IncentivePlan | None:
     )
 
 
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass
-class MonthInputs:
-    """Everything the engine needs for one unit's month, loaded in a fixed number of queries."""
-
-    plan: IncentivePlan
-    components: list[PlanComponent]
-    engine_plan: engine.Plan
-    pods: list[Pod]
-    pod_inputs: list[engine.PodInput]
-    people: dict[int, Person]
-    flagged: int  # observations awaiting review that feed this month
-
-
-def month_inputs(*, plan: IncentivePlan, org_unit_id: int, month: date) -> MonthInputs:
-    first, last = month, month_end(month)
-    components = list(PlanComponent.objects.filter(plan=plan).select_related("metric"))
-    metric_ids = [c.metric_id for c in components]
-    key_of = {c.metric_id: c.metric.key for c in components}
-    pods = list(
-        Pod.objects.filter(org_unit_id=org_unit_id)
-        .exclude(status=Pod.Status.PROPOSED)
-        .order_by("name", "pk")
-    )
-    memberships = (
-        PodMembership.objects.filter(pod__org_unit_id=org_unit_id, start__lte=last)
-        .filter(Q(end__isnull=True) | Q(end__gte=first))
-        .select_related("person")
-        .only(
-            "pod_id",
-            "start",
-            "end",
-            "allocation",
-            "person__id",
-            "person__name",
-            "person__base_pay",
-            "person__org_unit_id",
-            "person__user_id",
-        )
-    )
-    members: dict[int, list[engine.MemberInput]] = defaultdict(list)
-    people: dict[int, Person] = {}
-    for m in memberships:
-        people[m.person_id] = m.person
-        members[m.pod_id].append(
-            engine.MemberInput(
-                id=str(m.person_id),
-                base_pay=m.person.base_pay,
-                allocation=m.allocation,
-                start=m.start,
-                end=m.end,
-            )
-        )
-    observations: dict[int, list[engine.ObservationInput]] = defaultdict(list)
-    flagged = 0
-    rows = (
-        observations_that_count()
-        .filter(
-            pod__org_unit_id=org_unit_id, metric_id__in=metric_ids, date__gte=first, date__lte=last
-        )
-        .values_list("pod_id", "metric_id", "date", "value", "flag")
-    )
-    for pod_id, metric_id, day, value, flag in rows:
-        observations[pod_id].append(
-            engine.ObservationInput(metric=key_of[metric_id], date=day, value=value)
-        )
-        flagged += flag == "flagged"
-    targets: dict[int, dict[str, engine.Targets]] = defaultdict(dict)
-    for t in MetricTarget.objects.filter(
-        pod__org_unit_id=org_unit_id, metric_id__in=metric_ids, month=month
-    ):
-        targets[t.pod_id][key_of[t.metric_id]] = engine.Targets(
-            threshold=t.threshold, target=t.target, stretch=t.stretch
-        )
-    pod_inputs = [
-        engine.PodInput(
-            id=str(p.pk),
-            baseline_headcount=p.baseline_headcount,
-            members=members.get(p.pk, []),
-            observations=observations.get(p.pk, []),
-            targets=targets.get(p.pk, {}),
-        )
-        for p in pods
-    ]
-    return MonthInputs(
-        plan=plan,
-        components=components,
-        engine_plan=engine_plan(plan=plan, components=components),
-        pods=pods,
-        pod_inputs=pod_inputs,
-        people=people,
-        flagged=flagged,
-    )
-
-
-def _money(value: Fraction | Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(engine.format_number(value)).quantize(Decimal("0.01"))
-
-
-def _ratio(value: Fraction | None) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(engine.format_number(value)).quantize(Decimal("0.000001"))
-
-
 # --------------------------------------------------------------------------- bulk rows
 
 _PG_CASTS = {
@@ -426,10 +267,13 @@ def period_compute(*, user: User | None, org_unit: OrgUnit, month: date) -> Ince
     )
     period = _lock_period(period.pk)
     _refuse_if_frozen(period, "recomputed")
-    inputs = month_inputs(plan=plan, org_unit_id=org_unit.pk, month=month)
+    unit = inputs.unit_month(plan=plan, org_unit_id=org_unit.pk, month=month)
     try:
         result = engine.compute_month(
-            month.strftime("%Y-%m"), inputs.engine_plan, inputs.pod_inputs, currency=plan.currency
+            month.strftime("%Y-%m"),
+            unit.engine_plan if unit else inputs.engine_plan(plan=plan, components=plan.components.all()),
+            unit.pod_inputs if unit else [],
+            currency=plan.currency,
         )
     except engine.ScenarioRefused as refused:
         raise ValidationError(refused.problems) from None
@@ -438,7 +282,7 @@ def period_compute(*, user: User | None, org_unit: OrgUnit, month: date) -> Ince
     pod_rows, payout_rows = [], []
     total_pool = total_paid = Decimal("0")
     missing = 0
-    for pod, res in zip(inputs.pods, result.pods, strict=True):
+    for pod, res in zip(unit.pods if unit else [], result.pods, strict=True):
         breakdown = res.breakdown()
         breakdown["members"] = len(res.payouts)
         no_data = [
@@ -450,12 +294,12 @@ def period_compute(*, user: User | None, org_unit: OrgUnit, month: date) -> Ince
             PodResult(
                 period=period,
                 pod=pod,
-                attainment=_ratio(res.attainment),
-                fte=_ratio(res.fte),
-                actual_cost=_money(res.actual_cost),
-                equivalent_cost=_money(res.equivalent_cost),
-                dividend=_money(res.dividend),
-                efficiency_ratio=_ratio(res.efficiency_ratio),
+                attainment=engine.to_decimal(res.attainment, 6),
+                fte=engine.to_decimal(res.fte, 6),
+                actual_cost=engine.to_decimal(res.actual_cost, 2),
+                equivalent_cost=engine.to_decimal(res.equivalent_cost, 2),
+                dividend=engine.to_decimal(res.dividend, 2),
+                efficiency_ratio=engine.to_decimal(res.efficiency_ratio, 6),
                 pool=res.pool,
                 breakdown=breakdown,
             )
@@ -490,7 +334,8 @@ def period_compute(*, user: User | None, org_unit: OrgUnit, month: date) -> Ince
         "adjustments": str(adjustments),
         "total": str(total_paid + adjustments),
         "pods_missing_data": missing,
-        "flagged_observations": inputs.flagged,
+        "flagged_observations": unit.flagged if unit else 0,
+        "self_reported_observations": unit.self_reported if unit else 0,
         "currency": plan.currency,
     }
     period.save(update_fields=["plan", "status", "computed_at", "totals"])
@@ -633,33 +478,42 @@ def units_with_plan(*, month: date) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(pk__in=ids).prefetch_related("leads__user"))
 
 
-def month_close(*, today: date) -> list[IncentivePeriod]:
-    """Draft the previous month for every unit with a plan (skipping approved ones) and
-    email its Org Leads a link to the review page. Each unit in its own transaction."""
-    from incentives.bonuses.emails import period_ready_send
+def month_close(*, today: date) -> list[int]:
+    """Queue last month's close: one task per unit with a plan, so a worker that dies takes at
+    most one unit with it, and that unit's task comes back (month_close_unit is safe to
+    repeat). Returns the ids of the units queued."""
+    from incentives.bonuses.tasks import close_unit_month
 
     month = previous_month(today)
-    done = []
-    for unit in units_with_plan(month=month):
-        existing = IncentivePeriod.objects.filter(org_unit=unit, month=month).first()
-        if existing is not None and existing.status in FROZEN:
-            continue
-        try:
-            period = period_compute(user=None, org_unit=unit, month=month)
-        except ValidationError as exc:
-            audit_record(
-                user=None,
-                action="period.compute_failed",
-                data={
-                    "org_unit": unit.pk,
-                    "month": month.isoformat(),
-                    "problems": exc.messages[:50],
-                },
-            )
-            continue
-        period_ready_send(period=period, leads=list(unit.leads.all()))
-        done.append(period)
-    return done
+    units = units_with_plan(month=month)
+    for unit in units:
+        close_unit_month.delay(unit.pk, month.isoformat())
+    return [unit.pk for unit in units]
+
+
+def month_close_unit(*, org_unit: OrgUnit, month: date) -> IncentivePeriod | None:
+    """Draft one unit's month and email its Org Leads a link to the review page.
+
+    Repeating it recomputes a draft or computed period and never touches an approved or locked
+    one (skipped, None). A refused month is recorded in the audit log (None)."""
+    from incentives.bonuses.emails import period_ready_send
+
+    existing = IncentivePeriod.objects.filter(org_unit=org_unit, month=month).first()
+    if existing is not None and existing.status in FROZEN:
+        return None
+    try:
+        period = period_compute(user=None, org_unit=org_unit, month=month)
+    except PeriodFrozen:
+        return None  # approved while this task waited
+    except ValidationError as exc:
+        audit_record(
+            user=None,
+            action="period.compute_failed",
+            data={"org_unit": org_unit.pk, "month": month.isoformat(), "problems": exc.messages[:50]},
+        )
+        return None
+    period_ready_send(period=period, leads=list(org_unit.leads.all()))
+    return period
 
 
 # --------------------------------------------------------------------------- review

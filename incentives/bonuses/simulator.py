@@ -1,6 +1,6 @@
 """What-if: rerun the engine on a month's real inputs with some numbers changed. Nothing is saved.
 
-Pure functions over ``services.MonthInputs`` (already loaded) — the very same maths as the
+Pure functions over ``inputs.UnitMonth`` (already loaded by the month close's builder) — the very same maths as the
 month close, so what a lead or member sees here is what the close would pay.
 """
 
@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from incentives.bonuses import engine
-from incentives.bonuses.services import MonthInputs
+from incentives.bonuses.inputs import UnitMonth
 
 
 @dataclass
@@ -32,7 +32,7 @@ def _last_day(month: date) -> date:
 
 
 def apply(
-    inputs: MonthInputs, what_if: WhatIf, *, month: date, pod_ids: set[str] | None = None
+    inputs: UnitMonth, what_if: WhatIf, *, month: date, pod_ids: set[str] | None = None
 ) -> tuple[engine.Plan, list[engine.PodInput]]:
     plan = copy.copy(inputs.engine_plan)
     for name, value in what_if.plan.items():
@@ -61,7 +61,7 @@ def apply(
 
 
 def run(
-    inputs: MonthInputs, what_if: WhatIf, *, month: date, pod_ids: set[str] | None = None
+    inputs: UnitMonth, what_if: WhatIf, *, month: date, pod_ids: set[str] | None = None
 ) -> engine.MonthResult:
     """The month with the changes; raises ``engine.ScenarioRefused`` for an impossible plan."""
     plan, pods = apply(inputs, what_if, month=month, pod_ids=pod_ids)
@@ -77,7 +77,7 @@ class MemberProjection:
 
 
 def member_projection(
-    inputs: MonthInputs, *, month: date, pod_id: int, person_id: int, metric: str, value: Decimal
+    inputs: UnitMonth, *, month: date, pod_id: int, person_id: int, metric: str, value: Decimal
 ) -> MemberProjection:
     """'If <metric> reaches X this month, my pod's pool is P and my share is S.'"""
     result = run(

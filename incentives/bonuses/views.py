@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from incentives import permissions as access
 from incentives.bonuses import charts, engine, services, simulator
+from incentives.bonuses import inputs as month_inputs
 from incentives.bonuses.forms import (
     AdjustmentForm,
     ComponentFormSet,
@@ -39,10 +40,7 @@ from incentives.models import (
 )
 from teams import clock, permissions
 from teams.models import Person, Pod, PodMembership
-
-Status = IncentivePeriod.Status
-VISIBLE_TO_MEMBERS = (Status.APPROVED, Status.LOCKED)
-
+from teams.numbers import parse_decimal
 
 def _managed_units(request: HttpRequest):
     return permissions.units_visible_to(request.user)
@@ -287,7 +285,6 @@ def _review_context(request: HttpRequest, period: IncentivePeriod) -> dict:
         .select_related("person", "pod", "adjusts")
         .defer("breakdown"),
         "audit": AuditEntry.objects.filter(period=period).select_related("actor")[:20],
-        "can_compute": period.status in (Status.DRAFT, Status.COMPUTED),
     }
 
 
@@ -366,23 +363,20 @@ SIM_PODS = 40
 
 
 def _dec(raw: str | None) -> Decimal | None:
+    """An optional what-if input: empty keeps the month's own value (``NumberError`` else)."""
     if raw is None or raw.strip() == "":
         return None
-    try:
-        value = Decimal(raw.strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(f"“{raw}” is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"“{raw}” is not a number")
-    return value
+    return parse_decimal(raw)
 
 
 @login_required
 def period_what_if(request: HttpRequest, pk: int) -> HttpResponse:
     period = access.period_for_user(request.user, pk)
-    inputs = services.month_inputs(
+    inputs = month_inputs.unit_month(
         plan=period.plan, org_unit_id=period.org_unit_id, month=period.month
     )
+    if inputs is None:
+        raise Http404("This unit has no pods in that month.")
     shown = inputs.pods[:SIM_PODS]
     shown_ids = {str(p.pk) for p in shown}
     source = request.POST if request.method == "POST" else {}
@@ -507,7 +501,7 @@ def my_bonus(request: HttpRequest) -> HttpResponse:
     if me is None:
         raise Http404("You have no person record, so no statements.")
     rows = (
-        Payout.objects.filter(person=me, period__status__in=VISIBLE_TO_MEMBERS)
+        Payout.objects.filter(person=me, period__status__in=IncentivePeriod.FROZEN_STATUSES)
         .values("period_id", "period__month", "period__org_unit__name", "period__plan__currency")
         .annotate(total=Sum("amount"), lines=Count("id"))
         .order_by("-period__month")
@@ -563,7 +557,12 @@ def my_what_if(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         context["error"] = str(exc)
         return render(request, "incentives/my_bonus.html#projection", context)
-    inputs = services.month_inputs(plan=plan, org_unit_id=pod.org_unit_id, month=month)
+    found = month_inputs.month_inputs(
+        unit_ids=[pod.org_unit_id], month=month, pod_ids=[pod.pk], plans={pod.org_unit_id: plan}
+    )
+    if not found:
+        raise Http404("No plan in force.")
+    inputs = found[0]
     metric_key = request.POST.get("metric", "")
     metric = next((c.metric for c in inputs.components if c.metric.key == metric_key), None)
     if metric is None:
