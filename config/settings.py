@@ -202,6 +202,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks that are safe to repeat (a formation run, one unit's month close) are acknowledged only
+# once they finish, so a task whose worker dies comes back. On Redis "comes back" means after the
+# visibility timeout, which must outlast the longest task: a formation run may search for 300 s.
+# One message reserved at a time, so a long task does not hold others hostage.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "900"),
+    "socket_connect_timeout": 2,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -509,7 +509,11 @@ def month_close_unit(*, org_unit: OrgUnit, month: date) -> IncentivePeriod | Non
         audit_record(
             user=None,
             action="period.compute_failed",
-            data={"org_unit": org_unit.pk, "month": month.isoformat(), "problems": exc.messages[:50]},
+            data={
+                "org_unit": org_unit.pk,
+                "month": month.isoformat(),
+                "problems": exc.messages[:50],
+            },
         )
         return None
     period_ready_send(period=period, leads=list(org_unit.leads.all()))

@@ -147,48 +147,74 @@ def formation_start(*, user: User, org_unit: OrgUnit, params: dict) -> Formation
     return run
 
 
-def formation_optimise(*, run_id: int) -> FormationRun:
-    """Run the optimiser for a queued run (called by the Celery task)."""
-    run = FormationRun.objects.get(pk=run_id)
-    if run.status not in (FormationRun.Status.QUEUED, FormationRun.Status.RUNNING):
+class RunSuperseded(Exception):
+    """This delivery of the task no longer owns the run: a later delivery restarted it, or it was
+    marked failed meanwhile. The search stops and nothing is written."""
+
+
+def _run_begin(run_id: int) -> FormationRun | None:
+    """Claim the run for this delivery: the next attempt, started now."""
+    with transaction.atomic():
+        run = FormationRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status not in (
+            FormationRun.Status.QUEUED,
+            FormationRun.Status.RUNNING,
+        ):
+            return run
+        now = timezone.now()
+        run.status = FormationRun.Status.RUNNING
+        run.attempts += 1
+        run.started_at = run.heartbeat_at = now
+        run.progress = 5
+        run.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "progress"])
         return run
-    run.status = FormationRun.Status.RUNNING
-    run.progress = 20
-    run.params = {**run.params, "started_at": time.time()}
-    run.save(update_fields=["status", "progress", "params"])
+
+
+def formation_optimise(*, run_id: int) -> FormationRun | None:
+    """Run the optimiser for a queued run (the Celery task). Safe to repeat.
+
+    A run redelivered because its worker died (status still "running") starts over as a new
+    attempt: the optimiser is deterministic for a seed, and nothing of the lost attempt was
+    stored. A finished, failed or accepted run is left alone; a run whose start was undone (the
+    broker refused the task) no longer exists. Every write is conditional on this attempt still
+    owning the run, so an older delivery that wakes up late cannot overwrite a newer one.
+    """
+    run = _run_begin(run_id)
+    if run is None or run.status != FormationRun.Status.RUNNING:
+        return run
+    mine = FormationRun.objects.filter(
+        pk=run.pk, status=FormationRun.Status.RUNNING, attempts=run.attempts
+    )
     try:
         problem = problem_for_run(run)
         result = formation.propose_pods(
             problem, seed=run.params.get("seed", 1), time_limit=run.params.get("time_limit", 10)
         )
     except formation.FormationInfeasible as exc:
-        run.status = FormationRun.Status.FAILED
-        run.error = "\n".join(exc.problems)
-        run.progress = 100
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "progress", "finished_at"])
+        mine.update(
+            status=FormationRun.Status.FAILED,
+            error="\n".join(exc.problems),
+            progress=100,
+            finished_at=timezone.now(),
+        )
+        run.refresh_from_db()
+        return run
+    except RunSuperseded:
+        run.refresh_from_db()
         return run
     proposal = result_to_dict(result)
-    run.result = {**run.result, "proposal": proposal}
-    run.arrangement = [pod["members"] for pod in proposal["pods"]]
-    run.history = []
-    run.objective = result.objective
-    run.upper_bound = result.upper_bound
-    run.status = FormationRun.Status.DONE
-    run.progress = 100
-    run.finished_at = timezone.now()
-    run.save(
-        update_fields=[
-            "result",
-            "arrangement",
-            "history",
-            "objective",
-            "upper_bound",
-            "status",
-            "progress",
-            "finished_at",
-        ]
+    mine.update(
+        result={**run.result, "proposal": proposal},
+        arrangement=[pod["members"] for pod in proposal["pods"]],
+        history=[],
+        objective=result.objective,
+        upper_bound=result.upper_bound,
+        status=FormationRun.Status.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
     )
+    run.refresh_from_db()
     return run
 
 
