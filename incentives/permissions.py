@@ -16,8 +16,6 @@ from incentives.models import IncentivePeriod, IncentivePlan, PodResult
 from teams import permissions
 from teams.models import Person, Pod
 
-_VISIBLE_TO_MEMBERS = (IncentivePeriod.Status.APPROVED, IncentivePeriod.Status.LOCKED)
-
 
 def _require_pay_lead(user: User | AnonymousUser) -> None:
     if not permissions.is_org_lead(user):
@@ -57,9 +55,7 @@ def pod_result_for_user(user: User | AnonymousUser, period_pk: int, pod_pk: int)
         user, pod, first=period.month, last=month_end(period.month)
     ):
         raise Http404("No such pod result.")
-    if period.status not in _VISIBLE_TO_MEMBERS and not permissions.can_manage_pay(
-        user, period.org_unit_id
-    ):
+    if not period.is_frozen and not permissions.can_manage_pay(user, period.org_unit_id):
         raise Http404("This month has not been approved yet.")
     return result
 
@@ -83,8 +79,6 @@ def statement_period_for_user(
     )
     if not permissions.can_view_payout(user, person_id=person.pk, unit_id=period.org_unit_id):
         raise Http404("No such statement.")
-    if period.status not in _VISIBLE_TO_MEMBERS and not permissions.can_manage_pay(
-        user, period.org_unit_id
-    ):
+    if not period.is_frozen and not permissions.can_manage_pay(user, period.org_unit_id):
         raise Http404("This month has not been approved yet.")
     return period

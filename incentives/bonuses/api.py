@@ -16,8 +16,6 @@ from incentives.bonuses import services
 from incentives.models import IncentivePeriod, Payout
 from teams import clock, permissions
 
-MEMBER_VISIBLE = (IncentivePeriod.Status.APPROVED, IncentivePeriod.Status.LOCKED)
-
 
 def _require_lead(request) -> None:
     if not permissions.is_org_lead(request.user):
@@ -30,6 +28,12 @@ class PeriodOutput(serializers.ModelSerializer):
     plan = serializers.IntegerField(source="plan_id")
     currency = serializers.CharField(source="plan.currency")
     approved_by = serializers.CharField(source="approved_by.username", default=None)
+    is_frozen = serializers.BooleanField(
+        read_only=True, help_text="Approved or locked: the payouts are final."
+    )
+    is_editable = serializers.BooleanField(
+        read_only=True, help_text="Draft or computed: it may still be recomputed."
+    )
 
     class Meta:
         model = IncentivePeriod
@@ -40,6 +44,8 @@ class PeriodOutput(serializers.ModelSerializer):
             "plan",
             "currency",
             "status",
+            "is_frozen",
+            "is_editable",
             "computed_at",
             "approved_by",
             "approved_at",
@@ -198,7 +204,7 @@ class MyStatements(generics.ListAPIView):
         if me is None:
             return Payout.objects.none()
         return (
-            Payout.objects.filter(person=me, period__status__in=MEMBER_VISIBLE)
+            Payout.objects.filter(person=me, period__status__in=IncentivePeriod.FROZEN_STATUSES)
             .select_related("person", "pod", "adjusts", "period__org_unit", "period__plan")
             .order_by("-period__month", "is_adjustment", "pod__name")
         )

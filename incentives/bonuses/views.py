@@ -42,6 +42,7 @@ from teams import clock, permissions
 from teams.models import Person, Pod, PodMembership
 from teams.numbers import parse_decimal
 
+
 def _managed_units(request: HttpRequest):
     return permissions.units_visible_to(request.user)
 

@@ -226,9 +226,7 @@ def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
     shown = (
         {}
         if permissions.can_manage_pay(request.user, pod.org_unit_id)
-        else {
-            "period__status__in": (IncentivePeriod.Status.APPROVED, IncentivePeriod.Status.LOCKED)
-        }
+        else {"period__status__in": IncentivePeriod.FROZEN_STATUSES}
     )
     statements = []
     if me is not None:
@@ -320,9 +318,6 @@ PEOPLE_PER_PAGE = 100
 PODS_PER_PAGE = 50
 
 
-PAYABLE = (IncentivePeriod.Status.APPROVED, IncentivePeriod.Status.LOCKED)
-
-
 def report_url_for(unit_id: int, month: date) -> str:
     return reverse("incentive-report", args=[unit_id, f"{month:%Y-%m}"])
 
@@ -409,7 +404,6 @@ def report_page(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
             )
             if pods
             else "",
-            "can_export": period.status in PAYABLE,
             "csv_url": reverse("incentive-report-csv", args=[unit.pk, f"{first:%Y-%m}"]),
         }
     )
@@ -424,7 +418,7 @@ def report_csv(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
     period = report.period_for(unit.pk, first)
     if period is None:
         raise Http404("No incentive period for this month.")
-    if period.status not in PAYABLE:
+    if not period.is_frozen:
         return HttpResponse(
             f"The {first:%Y-%m} period of {unit} is {period.get_status_display().lower()}, "
             "not approved: "
