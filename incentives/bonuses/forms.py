@@ -11,6 +11,7 @@ from django.forms import formset_factory
 from incentives.bonuses import services
 from incentives.models import Aggregate, IncentivePlan, Metric
 from teams import clock
+from teams.inputs import DecimalInput
 from teams.models import OrgUnit, Person, Pod
 
 D = {"max_digits": 20, "decimal_places": 6}
@@ -37,25 +38,25 @@ class PlanForm(forms.Form):
         max_length=3,
         error_messages={"invalid": "Use a three-letter ISO code such as EUR."},
     )
-    standard_cost_per_fte = forms.DecimalField(
+    standard_cost_per_fte = DecimalInput(
         max_digits=14,
         decimal_places=2,
         label="Standard monthly cost per FTE",
         help_text="What one FTE of a traditional team costs a month (C).",
     )
-    share = forms.DecimalField(
+    share = DecimalInput(
         **D,
         initial=Decimal("0.20"),
         label="Share σ",
         help_text="Part of the dividend that goes to the pod.",
     )
-    pool_cap = forms.DecimalField(
+    pool_cap = DecimalInput(
         **D,
         initial=Decimal("0.50"),
         label="Cap κ",
         help_text="Pool at most κ × the pod's actual cost.",
     )
-    min_attainment = forms.DecimalField(
+    min_attainment = DecimalInput(
         **D,
         initial=Decimal("0.5"),
         label="Minimum attainment",
@@ -70,12 +71,12 @@ class PlanForm(forms.Form):
 
 class ComponentForm(forms.Form):
     metric = forms.ModelChoiceField(queryset=Metric.objects.none())
-    weight = forms.DecimalField(**D)
-    threshold = forms.DecimalField(**D)
-    target = forms.DecimalField(**D)
-    stretch = forms.DecimalField(**D)
-    floor = forms.DecimalField(**D, initial=Decimal("0.5"))
-    attainment_cap = forms.DecimalField(**D, initial=Decimal("1.5"), label="Cap")
+    weight = DecimalInput(**D)
+    threshold = DecimalInput(**D)
+    target = DecimalInput(**D)
+    stretch = DecimalInput(**D)
+    floor = DecimalInput(**D, initial=Decimal("0.5"))
+    attainment_cap = DecimalInput(**D, initial=Decimal("1.5"), label="Cap")
     aggregation = forms.ChoiceField(choices=Aggregate.choices, initial=Aggregate.LAST)
 
     def __init__(self, *args, metrics=None, **kwargs):
@@ -167,7 +168,7 @@ class ComputeForm(forms.Form):
 class AdjustmentForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none())
     pod = forms.ModelChoiceField(queryset=Pod.objects.none())
-    amount = forms.DecimalField(
+    amount = DecimalInput(
         max_digits=14, decimal_places=2, help_text="Positive to pay more, negative to claw back."
     )
     note = forms.CharField(max_length=300, help_text="Why — shown on the person's statement.")

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from incentives.metrics import services as metrics
 from incentives.models import Metric
 from teams import clock
+from teams.inputs import DecimalInput
 from teams.models import Pod
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
@@ -56,6 +57,7 @@ class MetricForm(forms.ModelForm):
             "empty_value",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "kind": forms.RadioSelect}
+        field_classes = {"empty_value": DecimalInput}
         help_texts = {
             "kind": "Outcome: something a customer or the business feels — pay may follow it. "
             "Process: effort or activity — recorded for diagnosis, never paid on.",

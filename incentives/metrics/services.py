@@ -12,7 +12,7 @@ from bisect import insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -27,6 +27,7 @@ from incentives.metrics import anomalies
 from incentives.models import AuditEntry, Direction, Metric, MetricTarget, Observation
 from teams import clock, permissions
 from teams.models import Pod
+from teams.numbers import NumberError, parse_decimal
 
 # --------------------------------------------------------------------------- the guardrail
 
@@ -276,26 +277,15 @@ class Resolution:
         return [p for p in self.problems if p.forbidden]
 
 
-_VALUE_LIMIT = Decimal(10) ** 14
 _url = URLValidator()
 
 
 def parse_value(raw: Any) -> Decimal:
-    """A Decimal that fits ``Observation.value`` (20 digits, 6 decimals), or ValueError."""
-    if isinstance(raw, float):
-        raise ValueError(f'{raw!r} is a float; send numbers as decimal strings such as "12.5"')
-    text = str(raw).strip().replace(",", "") if raw is not None else ""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{raw!r} is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"{raw!r} is not a finite number")
-    if abs(value) >= _VALUE_LIMIT:
-        raise ValueError(f"{raw!r} is too large (at most 14 digits before the point)")
-    if value.as_tuple().exponent < -6:
-        raise ValueError(f"{raw!r} has more than 6 decimal places")
-    return value
+    """A Decimal that fits ``Observation.value`` (20 digits, 6 decimals), or ``NumberError``
+    (a ValueError) whose text reads after the field's name."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise NumberError("is missing: a number is needed")
+    return parse_decimal(raw, places=6, integer_digits=14)
 
 
 def parse_day(raw: Any, today: date) -> date:

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from teams.formation.services import POOL_EVERYONE, POOL_UNPODDED, unit_tree_ids
+from teams.inputs import DecimalInput
 from teams.models import OrgUnit, Person, Pod
 
 PAIR_HELP = "One pair per line: two email addresses separated by a comma."
@@ -195,7 +196,7 @@ class FormationRunForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    baseline_headcount = forms.DecimalField(
+    baseline_headcount = DecimalInput(
         min_value=0,
         max_digits=6,
         decimal_places=2,

@@ -11,11 +11,12 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from teams.numbers import NumberError, parse_decimal
 from teams.traits import TRAITS
 
 REQUIRED = ("name", "email", "org_unit")
@@ -71,21 +72,10 @@ def _decimal(
     places: int,
 ) -> Decimal | None:
     try:
-        number = Decimal(value.replace(",", "")) if column == "base_pay" else Decimal(value)
-    except InvalidOperation:
-        errors.append(RowError(row, column, f"“{value}” is not a number."))
+        return parse_decimal(value, field=column, places=places, minimum=lo, maximum=hi)
+    except NumberError as exc:
+        errors.append(RowError(row, column, f"{exc}."))
         return None
-    if not number.is_finite():
-        errors.append(RowError(row, column, f"“{value}” is not a number."))
-        return None
-    if number < lo or (hi is not None and number > hi):
-        bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-        errors.append(RowError(row, column, f"{value} is out of range: it must be {bound}."))
-        return None
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        errors.append(RowError(row, column, f"{value} has more than {places} decimal places."))
-        return None
-    return number
 
 
 def _score(value: str, row: int, column: str, errors: list[RowError]) -> int | None:

@@ -76,7 +76,7 @@ def test_it_reports_bad_fields_by_row(personas, metric):
     assert r.json()["errors"] == [
         f"Row 1: unknown metric 'nope' for pod {personas.pod_a.name}",
         "Row 1: date '14/04/2026' is not a date in the form YYYY-MM-DD",
-        'Row 1: value 1.5 is a float; send numbers as decimal strings such as "12.5"',
+        'Row 1: value 1.5 is a float; send numbers as decimal strings such as "1.5"',
     ]
 
 

@@ -67,7 +67,7 @@ def test_it_imports_good_rows(personas, metric):
         ("{pod},activation,2026-04-01,ten,,", "Row 3: value 'ten' is not a number"),
         (
             "{pod},activation,2026-04-01,1.1234567,,",
-            "Row 3: value '1.1234567' has more than 6 decimal places",
+            "Row 3: value 1.1234567 has more than 6 decimal places",
         ),
         ("{pod},activation,2026-04-01,NaN,,", "Row 3: value 'NaN' is not a finite number"),
         (

@@ -174,7 +174,7 @@ def test_it_simulates_changes_live_without_saving(client, personas):
         {"share": "-1", "target-activation": "x"},
         headers={"HX-Request": "true"},
     ).content.decode()
-    assert "target-activation: “x” is not a number" in refused
+    assert "target-activation: &#x27;x&#x27; is not a number" in refused
     refused = client.post(
         f"/close/{period.pk}/what-if/", {"share": "-1"}, headers={"HX-Request": "true"}
     ).content.decode()

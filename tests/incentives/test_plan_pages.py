@@ -79,7 +79,7 @@ def test_it_saves_a_plan_with_its_components(client, personas):
             "Component 1 · Weight: weight -0.6 is negative",
         ),
         ({"c-0-floor": "1.5"}, "floor 1.5 is outside 0..1"),
-        ({"c-0-weight": "abc"}, "Enter a number."),
+        ({"c-0-weight": "abc"}, "&#x27;abc&#x27; is not a number"),
         ({"currency": "EURO"}, "three-letter ISO code"),
         (
             {

@@ -40,7 +40,7 @@ def parse(text, existing=()):
         ),
         (
             "Bob,bob@x.test,growth,builder,lots,1,1,2,3,4,5",
-            RowError(3, "base_pay", "“lots” is not a number."),
+            RowError(3, "base_pay", "'lots' is not a number."),
         ),
         (
             "Bob,bob@x.test,growth,builder,6000,1,1,2.5,3,4,5",

@@ -14,6 +14,8 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
+from teams.numbers import parse_decimal
+
 KINDS = ("outcome", "process")
 DIRECTIONS = ("higher", "lower")
 AGGREGATES = ("last", "sum", "mean")
@@ -43,35 +45,20 @@ class ScenarioRefused(ValueError):
 
 # --------------------------------------------------------------------------- numbers
 
-_DECIMAL_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 
 
 def to_fraction(value: Any) -> Fraction:
-    """Exact value of a decimal string, int, Decimal or Fraction.
+    """Exact value of a decimal string, int, Decimal or Fraction (``teams.numbers``).
 
-    Floats are refused: 0.1 as a float is not 0.1, and money must be exact. The
-    error text reads after a field name ("weight 'abc' is not a decimal number").
+    Floats are refused: 0.1 as a float is not 0.1, and money must be exact. So are decimal
+    commas and thousands separators. The error text reads after a field name ("weight 'abc'
+    is not a number").
     """
-    if isinstance(value, bool):
-        raise TypeError(f"{value!r} is not a number")
     if isinstance(value, Fraction):
         return value
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value} is not a finite number")
-        return Fraction(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not _DECIMAL_RE.fullmatch(text):
-            raise ValueError(f"{value!r} is not a decimal number")
-        return Fraction(Decimal(text))
-    if isinstance(value, float):
-        raise TypeError(f'{value!r} is a float; give numbers as decimal strings such as "0.5"')
-    raise TypeError(f"{value!r} is not a number")
+    return Fraction(parse_decimal(value))
 
 
 def to_date(value: Any) -> date:
