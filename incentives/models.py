@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from teams import clock
 from teams.models import OrgUnit, Person, Pod
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -240,6 +242,16 @@ class IncentivePeriod(models.Model):
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="period_month_is_first_day"),
         ]
+
+    @property
+    def approvable_from(self) -> date:
+        """The first day the month may be approved: the day after it ends."""
+        following = (self.month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return following
+
+    @property
+    def has_ended(self) -> bool:
+        return clock.today() >= self.approvable_from
 
     def __str__(self) -> str:
         return f"{self.org_unit} {self.month:%Y-%m} ({self.get_status_display()})"

@@ -48,6 +48,7 @@ urlpatterns = [
     path("close/<int:pk>/adjust/", bonuses_views.adjustment_new, name="adjustment-new"),
     path("close/<int:pk>/what-if/", bonuses_views.period_what_if, name="period-what-if"),
     path("close/<int:pk>/pods/<int:pod_pk>/", bonuses_views.period_pod, name="period-pod"),
+    path("people/<int:pk>/pay/", bonuses_views.person_pay_change, name="person-pay-change"),
     path("bonus/", bonuses_views.my_bonus, name="my-bonus"),
     path("bonus/what-if/", bonuses_views.my_what_if, name="my-what-if"),
     path("bonus/<int:period_pk>/", bonuses_views.my_statement, name="my-statement"),

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from incentives.bonuses import engine, inputs
-from incentives.metrics.services import add_months
+from incentives.metrics.services import add_months, month_end, observations_pending_review
 from incentives.models import (
     AuditEntry,
     IncentivePeriod,
@@ -33,7 +33,7 @@ from incentives.models import (
     PlanComponent,
     PodResult,
 )
-from teams.models import OrgUnit, Person, Pod
+from teams.models import OrgUnit, Person, Pod, PodMembership
 
 Status = IncentivePeriod.Status
 FROZEN = (Status.APPROVED, Status.LOCKED)
@@ -271,7 +271,9 @@ def period_compute(*, user: User | None, org_unit: OrgUnit, month: date) -> Ince
     try:
         result = engine.compute_month(
             month.strftime("%Y-%m"),
-            unit.engine_plan if unit else inputs.engine_plan(plan=plan, components=plan.components.all()),
+            unit.engine_plan
+            if unit
+            else inputs.engine_plan(plan=plan, components=plan.components.all()),
             unit.pod_inputs if unit else [],
             currency=plan.currency,
         )
@@ -359,6 +361,21 @@ def period_approve(*, user: User, period: IncentivePeriod) -> IncentivePeriod:
                 f"{locked.month:%Y-%m} is already {locked.get_status_display().lower()}."
             )
         raise ValidationError("Compute the month before approving it.")
+    if not locked.has_ended:
+        raise ValidationError(
+            f"{locked.month:%B %Y} has not ended: until then its figures are a projection. "
+            f"It can be approved from {locked.approvable_from:%Y-%m-%d}."
+        )
+    waiting = observations_pending_review().filter(
+        pod__org_unit_id=locked.org_unit_id,
+        date__gte=locked.month,
+        date__lte=month_end(locked.month),
+    )
+    if waiting.exists():
+        raise ValidationError(
+            f"{waiting.count()} observation(s) of {locked.month:%B %Y} await a lead's decision "
+            "(flagged or self-reported). Confirm or reject each, recompute, then approve."
+        )
     locked.status = Status.APPROVED
     locked.approved_by = user
     locked.approved_at = timezone.now()
@@ -403,6 +420,23 @@ def adjustment_create(
         raise ValidationError({"note": ["Say why the correction is made."]})
     if amount == 0:
         raise ValidationError({"amount": ["An adjustment of 0 changes nothing."]})
+    if pod.org_unit_id != period.org_unit_id:
+        raise ValidationError({"pod": [f"{pod.name} is not a pod of {period.org_unit.name}."]})
+    had_stint = PodMembership.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=period.month),
+        pod=pod,
+        person=person,
+        start__lte=month_end(period.month),
+    ).exists()
+    if not had_stint:
+        raise ValidationError(
+            {
+                "person": [
+                    f"{person.name} had no stint in {pod.name} in {period.month:%B %Y}; an "
+                    "adjustment corrects the pay of someone who was in the pod that month."
+                ]
+            }
+        )
     target = (
         IncentivePeriod.objects.select_for_update()
         .filter(

@@ -7,9 +7,10 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from incentives import permissions as access
-from incentives.bonuses import charts, engine, services, simulator
+from incentives.bonuses import changes, charts, engine, services, simulator
 from incentives.bonuses import inputs as month_inputs
 from incentives.bonuses.forms import (
     AdjustmentForm,
@@ -28,7 +29,7 @@ from incentives.bonuses.forms import (
     PlanForm,
     plan_form_check,
 )
-from incentives.metrics.services import month_end
+from incentives.metrics.services import PENDING_FLAGS, month_end
 from incentives.models import (
     AuditEntry,
     IncentivePeriod,
@@ -241,7 +242,7 @@ def _review_context(request: HttpRequest, period: IncentivePeriod) -> dict:
         pod__org_unit_id=period.org_unit_id,
         date__gte=first,
         date__lte=last,
-        flag=Observation.Flag.FLAGGED,
+        flag__in=PENDING_FLAGS,
     ).select_related("metric", "pod")
     results = (
         PodResult.objects.filter(period=period)
@@ -614,3 +615,47 @@ def my_statement(request: HttpRequest, period_pk: int) -> HttpResponse:
 def person_statement(request: HttpRequest, period_pk: int, person_pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_pk)
     return _statement(request, period_pk, person)
+
+
+class PayChangeForm(forms.Form):
+    base_pay = forms.DecimalField(
+        min_value=Decimal("0"), max_digits=12, decimal_places=2, label="New monthly base pay"
+    )
+    effective_from = forms.DateField(
+        label="From", error_messages={"required": "Say from which day the new pay applies."}
+    )
+
+
+@login_required
+@require_POST
+def person_pay_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """An Org Lead records a person's new base pay from a day on (a new rate, never an edit)."""
+    person = permissions.person_for_user(request.user, pk)
+    if not permissions.can_manage_pay(request.user, person.org_unit_id):
+        raise PermissionDenied("Only the person's Org Leads change their pay.")
+    form = PayChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            result = changes.pay_rate_change(
+                user=request.user,
+                person=person,
+                effective_from=form.cleaned_data["effective_from"],
+                base_pay=form.cleaned_data["base_pay"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            note = (
+                f"{person.name}: {result.row.base_pay} from {result.row.effective_from:%Y-%m-%d}."
+            )
+            if result.recomputed:
+                months = ", ".join(f"{p.org_unit.name} {p.month:%B %Y}" for p in result.recomputed)
+                note += f" Recomputed {months}."
+            messages.success(request, note)
+            return redirect(f"{person.get_absolute_url()}#pay")
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+    return redirect(f"{person.get_absolute_url()}#pay")

@@ -14,6 +14,7 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -145,7 +146,11 @@ def _write(request: Request, raw_rows: list) -> tuple[metrics.UpsertResult | Non
             status=status.HTTP_400_BAD_REQUEST,
         )
     result = metrics.observations_upsert(
-        rows=resolution.rows, source=Observation.Source.API, user=request.user
+        rows=resolution.rows,
+        source=Observation.Source.API,
+        user=request.user,
+        # A token belongs to an integration (a system of record), not to a person typing.
+        system_of_record=isinstance(request.auth, Token),
     )
     return result, None
 

@@ -26,7 +26,7 @@ from incentives.bonuses import engine
 from incentives.metrics import anomalies
 from incentives.models import AuditEntry, Direction, Metric, MetricTarget, Observation
 from teams import clock, permissions
-from teams.models import Pod
+from teams.models import Pod, PodMembership
 from teams.numbers import NumberError, parse_decimal
 
 # --------------------------------------------------------------------------- the guardrail
@@ -235,13 +235,18 @@ def targets_copy(*, pod: Pod, from_month: date, to_month: date, overwrite: bool 
 # --------------------------------------------------------------------------- observations
 
 
+# Awaiting an Org Lead's decision: they count for pay only once confirmed (DESIGN §1).
+PENDING_FLAGS = ("flagged", "self")
+
+
 def observations_that_count() -> QuerySet[Observation]:
-    """Observations pay may follow: all but those a lead rejected (flagged-but-pending count)."""
-    return Observation.objects.exclude(flag=Observation.Flag.REJECTED)
+    """Observations pay may follow: never rejected ones, flagged or self-reported ones only
+    once a lead confirmed them."""
+    return Observation.objects.exclude(flag__in=(Observation.Flag.REJECTED, *PENDING_FLAGS))
 
 
 def observations_pending_review() -> QuerySet[Observation]:
-    return Observation.objects.filter(flag=Observation.Flag.FLAGGED)
+    return Observation.objects.filter(flag__in=PENDING_FLAGS)
 
 
 @dataclass
@@ -415,10 +420,40 @@ _HISTORY_DAYS = 400
 
 
 @transaction.atomic
+def _paid_from(user: User | None, rows: Sequence[ObservationRow]) -> set[tuple[int, date]]:
+    """(pod, month) pairs of these rows whose pool pays ``user``: they had a stint in that pod
+    that month. One query."""
+    person = getattr(user, "person", None) if user is not None and user.is_authenticated else None
+    if person is None:
+        return set()
+    stints = list(
+        PodMembership.objects.filter(
+            person=person, pod_id__in={r.pod_id for r in rows}
+        ).values_list("pod_id", "start", "end")
+    )
+    out = set()
+    for r in rows:
+        first, last = month_start(r.date), month_end(r.date)
+        if any(
+            pod_id == r.pod_id and start <= last and (end is None or end >= first)
+            for pod_id, start, end in stints
+        ):
+            out.add((r.pod_id, first))
+    return out
+
+
 def observations_upsert(
-    *, rows: Sequence[ObservationRow], source: str, user: User | None
+    *,
+    rows: Sequence[ObservationRow],
+    source: str,
+    user: User | None,
+    system_of_record: bool = False,
 ) -> UpsertResult:
     """Create or update observations by their key (pod, external_id), flagging anomalies.
+
+    Nobody sets a number they are paid from: a value typed by someone paid from that pod's
+    pool that month is self-reported and counts once an Org Lead confirms it, unless it comes
+    from a system of record (a service account's token).
 
     A re-sent observation updates its row. A row a lead already confirmed or rejected keeps
     that decision when re-sent unchanged; a changed value is assessed afresh. A constant number
@@ -455,6 +490,7 @@ def observations_upsert(
                 earlier = [(d, v) for d, _, v, _ in points[max(0, pos - anomalies.WINDOW) : pos]]
                 reasons[i] = anomalies.assess(day, value, earlier)
 
+    self_typed = set() if system_of_record else _paid_from(user, rows)
     objs, created, flagged = [], 0, 0
     for i, r in enumerate(rows):
         old = existing.get((r.pod_id, r.external_id))
@@ -463,6 +499,9 @@ def observations_upsert(
             if reasons[i]
             else (Observation.Flag.NONE, "")
         )
+        if (r.pod_id, month_start(r.date)) in self_typed:
+            flag = Observation.Flag.SELF_REPORTED
+            reason = "; ".join(filter(None, ["typed by a member of the pod", reason]))[:300]
         if old is None:
             created += 1
         elif (
@@ -472,7 +511,7 @@ def observations_upsert(
             and old["metric_id"] == r.metric_id
         ):
             flag, reason = old["flag"], old["flag_reason"]
-        flagged += flag == Observation.Flag.FLAGGED
+        flagged += flag in (Observation.Flag.FLAGGED, Observation.Flag.SELF_REPORTED)
         objs.append(
             Observation(
                 pod_id=r.pod_id,
@@ -512,8 +551,8 @@ def observation_review(*, observation: Observation, decision: str, user: User) -
     flags = {"confirm": Observation.Flag.CONFIRMED, "reject": Observation.Flag.REJECTED}
     if decision not in flags:
         raise ValidationError(f"Unknown decision {decision!r}; use confirm or reject.")
-    if decision == "confirm" and observation.flag == Observation.Flag.NONE:
-        raise ValidationError("Only a flagged observation can be confirmed.")
+    if decision == "confirm" and observation.flag not in PENDING_FLAGS:
+        raise ValidationError("Only a flagged or self-reported observation can be confirmed.")
     before = observation.flag
     observation.flag = flags[decision]
     observation.save(update_fields=["flag", "updated_at"])

@@ -80,7 +80,7 @@ def _cards(pod: Pod, month: date, only: Metric | None = None) -> list[dict]:
                 "metric": metric,
                 "status": status,
                 "chart": chart,
-                "flagged": [o for o in observations if o.flag == Observation.Flag.FLAGGED],
+                "flagged": [o for o in observations if o.flag in metrics.PENDING_FLAGS],
                 "recent": list(reversed(observations[-5:])),
             }
         )
@@ -146,7 +146,12 @@ def pod_observation_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
         obs = result.observations[0]
         note = f"Recorded {obs.value} {data['metric'].unit} on {obs.date:%Y-%m-%d}."
-        if obs.flag == Observation.Flag.FLAGGED:
+        if obs.flag == Observation.Flag.SELF_REPORTED:
+            note += (
+                " You are paid from this pod, so it counts once an Org Lead confirms it"
+                f" ({obs.flag_reason})."
+            )
+        elif obs.flag == Observation.Flag.FLAGGED:
             note += f" Flagged for review: {obs.flag_reason}."
         if not request.htmx:
             messages.success(request, note)

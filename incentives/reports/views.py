@@ -9,10 +9,12 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from incentives.bonuses import changes
 from incentives.bonuses.projections import project_month
 from incentives.metrics import services as metrics
 from incentives.metrics.services import add_months, month_start
@@ -22,7 +24,7 @@ from incentives.reports import monthly as report
 from teams import clock, permissions, views
 from teams.models import Pod, PodMembership, units_below
 from teams.pods import services
-from teams.traits import TRAIT_LABELS, TRAITS
+from teams.traits import COVERAGE_THRESHOLD, TRAIT_LABELS, TRAITS
 
 CHART_PODS = 25  # the heatmap and the attainment bars show the weakest pods; "all pods" links out
 
@@ -109,6 +111,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "teams/dashboard.html",
         {
             "numbers": numbers,
+            "tau": COVERAGE_THRESHOLD,
             "projection": projection,
             "currency": currency,
             "month": month,
@@ -150,11 +153,35 @@ class CharterForm(forms.Form):
         help_text="Size of the traditional team that would otherwise own this scope "
         "(Org Leads only).",
     )
+    baseline_from = forms.DateField(
+        required=False,
+        label="New baseline from",
+        help_text="A changed baseline applies from this day on; earlier days keep the old one.",
+    )
 
-    def __init__(self, *args, can_edit_baseline: bool, **kwargs):
+    def __init__(self, *args, can_edit_baseline: bool, current_baseline=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.current_baseline = current_baseline
         if not can_edit_baseline:
             del self.fields["baseline_headcount"]
+            del self.fields["baseline_from"]
+
+    @property
+    def baseline_changed(self) -> bool:
+        value = self.cleaned_data.get("baseline_headcount")
+        return value is not None and value != self.current_baseline
+
+    def clean(self):
+        data = super().clean()
+        if (
+            "baseline_headcount" in self.fields
+            and self.baseline_changed
+            and not data.get("baseline_from")
+        ):
+            self.add_error(
+                "baseline_from", "From when? Say from which day the new baseline applies."
+            )
+        return data
 
 
 def _optional_url(name: str, *args) -> str:
@@ -195,6 +222,8 @@ def _charter_context(request: HttpRequest, pod: Pod, form: CharterForm | None = 
         "form": form,
         "can_edit": permissions.can_edit_pod(request.user, pod),
         "can_edit_baseline": can_baseline,
+        # The history behind the number (one query; a handful of rows per pod).
+        "baselines": list(pod.baselines.order_by("-effective_from")) if can_baseline else [],
     }
 
 
@@ -253,9 +282,9 @@ def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": [
                 TRAIT_LABELS[t]
                 for t, score in zip(TRAITS, best, strict=True)
-                if score < dashboard.TAU
+                if score < COVERAGE_THRESHOLD
             ],
-            "tau": dashboard.TAU,
+            "tau": COVERAGE_THRESHOLD,
             "month": month,
             "today": today,
             "outcomes": _outcomes(pod, month),
@@ -282,15 +311,27 @@ def pod_charter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pod = permissions.pod_for_user(request.user, pk, write=True)
     ctx = _charter_context(request, pod)
     if request.method == "POST":
-        form = CharterForm(request.POST, can_edit_baseline=ctx["can_edit_baseline"])
+        form = CharterForm(
+            request.POST,
+            can_edit_baseline=ctx["can_edit_baseline"],
+            current_baseline=pod.baseline_headcount,
+        )
         if form.is_valid():
             try:
-                pod = services.pod_charter_update(
-                    pod_id=pod.pk,
-                    goal=form.cleaned_data["goal"],
-                    product_area=form.cleaned_data["product_area"],
-                    baseline_headcount=form.cleaned_data.get("baseline_headcount"),
-                )
+                with transaction.atomic():
+                    pod = services.pod_charter_update(
+                        pod_id=pod.pk,
+                        goal=form.cleaned_data["goal"],
+                        product_area=form.cleaned_data["product_area"],
+                    )
+                    if ctx["can_edit_baseline"] and form.baseline_changed:
+                        changes.baseline_change(
+                            user=request.user,
+                            pod=pod,
+                            effective_from=form.cleaned_data["baseline_from"],
+                            value=form.cleaned_data["baseline_headcount"],
+                        )
+                        pod.refresh_from_db()
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
-from teams.models import Assessment, OrgUnit, Person
+from teams import clock
+from teams.models import Assessment, OrgUnit, PayRate, Person
 from teams.people import imports
 from teams.profiles.services import profiles_recompute
 from teams.traits import TRAITS
@@ -69,3 +74,43 @@ def _emails_in(text: str) -> list[str]:
         return []
     i = header.index("email")
     return [row[i].strip().lower() for row in reader if i < len(row) and row[i].strip()]
+
+
+def pay_rate_in_force(person: Person, day: date) -> Decimal:
+    """The base pay in force on ``day``: the latest rate from on or before it (the opening
+    rate when none), or ``Person.base_pay`` for someone with no pay history yet."""
+    rates = list(person.pay_rates.order_by(F("effective_from").asc(nulls_first=True)))
+    current = rates[0].base_pay if rates else person.base_pay
+    for rate in rates:
+        if rate.effective_from is None or rate.effective_from <= day:
+            current = rate.base_pay
+    return current
+
+
+@transaction.atomic
+def pay_rate_add(*, person: Person, effective_from: date, base_pay: Decimal, user=None) -> PayRate:
+    """A new base pay from a day on. History is kept: the first change also records the rate
+    that held until then (the opening rate), and no rate is ever edited. Callers that guard
+    approved months (``incentives.bonuses.changes``) decide whether the day is allowed."""
+    if base_pay is None or base_pay < 0:
+        raise ValidationError({"base_pay": ["Base pay cannot be negative."]})
+    if effective_from is None:
+        raise ValidationError({"effective_from": ["Say from which day the new pay applies."]})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not person.pay_rates.exists():
+        PayRate.objects.create(person=person, effective_from=None, base_pay=person.base_pay)
+    if person.pay_rates.filter(effective_from=effective_from).exists():
+        raise ValidationError(
+            {
+                "effective_from": [
+                    f"A pay rate from {effective_from:%Y-%m-%d} exists already; rates are never "
+                    "edited, so date the new one from another day."
+                ]
+            }
+        )
+    rate = PayRate(person=person, effective_from=effective_from, base_pay=base_pay, created_by=user)
+    rate.full_clean(exclude=["person", "created_by"])
+    rate.save()
+    person.base_pay = pay_rate_in_force(person, clock.today())
+    person.save(update_fields=["base_pay"])
+    return rate

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+
+from teams import clock
 
 
 @transaction.atomic
@@ -22,3 +29,44 @@ def pod_charter_update(*, pod_id: int, goal: str, product_area: str, baseline_he
     pod.full_clean(exclude=["formation_run"])
     pod.save(update_fields=fields)
     return pod
+
+
+def baseline_in_force(pod, day: date) -> Decimal:
+    """The baseline headcount in force on ``day`` (``Pod.baseline_headcount`` without history)."""
+    steps = list(pod.baselines.order_by(F("effective_from").asc(nulls_first=True)))
+    current = steps[0].value if steps else pod.baseline_headcount
+    for step in steps:
+        if step.effective_from is None or step.effective_from <= day:
+            current = step.value
+    return current
+
+
+@transaction.atomic
+def baseline_add(*, pod, effective_from: date, value: Decimal, user=None):
+    """A pod's baseline headcount from a day on, kept as history like pay rates (the value
+    that held until then is recorded too). Approved months are guarded by the caller
+    (``incentives.bonuses.changes``)."""
+    from teams.models import Baseline, Pod
+
+    if value is None or value < 0:
+        raise ValidationError({"baseline_headcount": ["The baseline cannot be negative."]})
+    if effective_from is None:
+        raise ValidationError({"baseline_from": ["Say from which day the new baseline applies."]})
+    pod = Pod.objects.select_for_update().get(pk=pod.pk)
+    if not pod.baselines.exists():
+        Baseline.objects.create(pod=pod, effective_from=None, value=pod.baseline_headcount)
+    if pod.baselines.filter(effective_from=effective_from).exists():
+        raise ValidationError(
+            {
+                "baseline_from": [
+                    f"A baseline from {effective_from:%Y-%m-%d} exists already; date the new one "
+                    "from another day."
+                ]
+            }
+        )
+    step = Baseline(pod=pod, effective_from=effective_from, value=value, created_by=user)
+    step.full_clean(exclude=["pod", "created_by"])
+    step.save()
+    pod.baseline_headcount = baseline_in_force(pod, clock.today())
+    pod.save(update_fields=["baseline_headcount"])
+    return step

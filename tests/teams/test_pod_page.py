@@ -3,6 +3,8 @@
 import re
 from decimal import Decimal
 
+from datetime import date
+
 import pytest
 
 from incentives.bonuses.projections import project_month
@@ -106,12 +108,26 @@ def test_it_lets_an_org_lead_change_the_baseline(client, personas):
     assert (
         'name="baseline_headcount"' in client.get(_url(personas.pod_a, "charter/")).content.decode()
     )
-    client.post(
+    response = client.post(
         _url(personas.pod_a, "charter/"),
         {"goal": "Activate", "product_area": "", "baseline_headcount": "12.5"},
     )
+    assert "From when?" in response.content.decode()  # a baseline change is dated
+    personas.pod_a.refresh_from_db()
+    assert personas.pod_a.baseline_headcount == Decimal("10")
+    client.post(
+        _url(personas.pod_a, "charter/"),
+        {
+            "goal": "Activate",
+            "product_area": "",
+            "baseline_headcount": "12.5",
+            "baseline_from": "2026-01-01",
+        },
+    )
     personas.pod_a.refresh_from_db()
     assert personas.pod_a.baseline_headcount == Decimal("12.5")
+    history = list(personas.pod_a.baselines.values_list("effective_from", "value"))
+    assert history == [(None, Decimal("10.00")), (date(2026, 1, 1), Decimal("12.50"))]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,131 @@
+"""Changes that move pay, dated: a raise or a new baseline "from when?" (DESIGN §1).
+
+A change dated into a month that is already approved (or locked) for a unit it touches is
+refused, with the way out: date it from the next open month and correct the approved months by
+an adjustment. A change dated into an open month recomputes that unit's computed months from
+then on, so the review shows the new figures; a month is never rewritten silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from incentives.bonuses import services
+from incentives.metrics.services import add_months, month_start
+from incentives.models import IncentivePeriod
+from teams.models import Baseline, PayRate, Person, Pod, PodMembership
+from teams.people.services import pay_rate_add
+from teams.pods.services import baseline_add
+
+Status = IncentivePeriod.Status
+
+
+@dataclass
+class ChangeResult:
+    """What the change wrote and which open months it recomputed."""
+
+    row: PayRate | Baseline
+    recomputed: list[IncentivePeriod] = field(default_factory=list)
+
+
+def _refuse_into_frozen(
+    *, unit_ids: Iterable[int], since: date, field_name: str, what: str
+) -> None:
+    unit_ids = list(unit_ids)
+    frozen = (
+        IncentivePeriod.objects.filter(
+            org_unit_id__in=unit_ids,
+            month__gte=month_start(since),
+            status__in=[Status.APPROVED, Status.LOCKED],
+        )
+        .select_related("org_unit")
+        .order_by("-month")
+    )
+    latest = frozen.first()
+    if latest is None:
+        return
+    next_open = add_months(latest.month, 1)
+    raise ValidationError(
+        {
+            field_name: [
+                f"{latest.org_unit.name} {latest.month:%B %Y} is already "
+                f"{latest.get_status_display().lower()}: {what} from {since:%Y-%m-%d} would "
+                f"rewrite money already approved. Date it from {next_open:%Y-%m-%d} (the next "
+                "open month) and record the difference for the approved months as an "
+                "adjustment on their close page."
+            ]
+        }
+    )
+
+
+def _recompute_open(*, unit_ids: Iterable[int], since: date, user: User | None) -> list:
+    periods = (
+        IncentivePeriod.objects.filter(
+            org_unit_id__in=list(unit_ids), month__gte=month_start(since), status=Status.COMPUTED
+        )
+        .select_related("org_unit")
+        .order_by("month", "org_unit_id")
+    )
+    return [services.period_compute(user=user, org_unit=p.org_unit, month=p.month) for p in periods]
+
+
+def _units_paying(person: Person, since: date) -> set[int]:
+    """The units whose months pay this person from ``since`` on: their pods' units."""
+    units = set(
+        PodMembership.objects.filter(Q(end__isnull=True) | Q(end__gte=since), person=person)
+        .values_list("pod__org_unit_id", flat=True)
+        .distinct()
+    )
+    return units or {person.org_unit_id}
+
+
+@transaction.atomic
+def pay_rate_change(
+    *, user: User | None, person: Person, effective_from: date, base_pay: Decimal
+) -> ChangeResult:
+    """A raise (or any new base pay) from a day on."""
+    if effective_from is None:
+        raise ValidationError({"effective_from": ["Say from which day the new pay applies."]})
+    units = _units_paying(person, effective_from)
+    _refuse_into_frozen(
+        unit_ids=units, since=effective_from, field_name="effective_from", what="a new base pay"
+    )
+    row = pay_rate_add(person=person, effective_from=effective_from, base_pay=base_pay, user=user)
+    services.audit_record(
+        user=user,
+        action="pay_rate.add",
+        data={"person": person.pk, "from": effective_from.isoformat(), "base_pay": str(base_pay)},
+    )
+    return ChangeResult(row, _recompute_open(unit_ids=units, since=effective_from, user=user))
+
+
+@transaction.atomic
+def baseline_change(
+    *, user: User | None, pod: Pod, effective_from: date, value: Decimal
+) -> ChangeResult:
+    """A pod's new baseline headcount from a day on."""
+    if effective_from is None:
+        raise ValidationError({"baseline_from": ["Say from which day the new baseline applies."]})
+    _refuse_into_frozen(
+        unit_ids=[pod.org_unit_id],
+        since=effective_from,
+        field_name="baseline_from",
+        what="a new baseline",
+    )
+    row = baseline_add(pod=pod, effective_from=effective_from, value=value, user=user)
+    services.audit_record(
+        user=user,
+        action="baseline.add",
+        data={"pod": pod.pk, "from": effective_from.isoformat(), "value": str(value)},
+    )
+    return ChangeResult(
+        row, _recompute_open(unit_ids=[pod.org_unit_id], since=effective_from, user=user)
+    )
