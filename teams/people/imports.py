@@ -1,4 +1,4 @@
-"""CSV import and export of people (issue 4): parsing and validation, no database.
+"""CSV import and export of people: parsing and validation, no database.
 
 The caller passes in what the database knows (org unit slugs the importer may use, emails that
 already exist); `parse_people_csv` returns either clean rows or every problem found, each naming
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -90,6 +90,18 @@ def _score(value: str, row: int, column: str, errors: list[RowError]) -> int | N
     return number
 
 
+@dataclass
+class _Checks:
+    """What every row is checked against: the header's column positions, the org units, the
+    emails already in the database and those seen so far in this file (with their row)."""
+
+    index: dict[str, int]
+    units: set[str]
+    taken: set[str]
+    seen: dict[str, int]
+    has_scores: bool
+
+
 def parse_people_csv(
     text: str, *, unit_slugs: Iterable[str], existing_emails: Iterable[str]
 ) -> ParsedImport:
@@ -97,10 +109,42 @@ def parse_people_csv(
     result = ParsedImport()
     errors = result.errors
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
+    columns = _header_columns(next(reader, None), errors)
+    if errors:
+        return result
+    result.has_scores = any(t in columns for t in TRAITS)
+    checks = _Checks(
+        index={c: i for i, c in enumerate(columns)},
+        units=set(unit_slugs),
+        taken={e.lower() for e in existing_emails},
+        seen={},
+        has_scores=result.has_scores,
+    )
+    for line, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue  # blank lines are not rows
+        if line - 1 > MAX_ROWS:
+            errors.append(RowError(line, "(file)", f"too many rows: at most {MAX_ROWS} per file."))
+            break
+        if len(cells) > len(columns):
+            errors.append(
+                RowError(line, "(row)", f"{len(cells)} cells but {len(columns)} columns.")
+            )
+            continue
+        before = len(errors)
+        row = _parse_row(line, cells, checks, errors)
+        if len(errors) == before:
+            result.rows.append(row)
+    if not result.rows and not errors:
+        errors.append(RowError(2, "(file)", "the file has a header but no people."))
+    return result
+
+
+def _header_columns(header: list[str] | None, errors: list[RowError]) -> list[str]:
+    """The header's column names, lower-cased; every problem with them goes to `errors`."""
     if not header or not any(h.strip() for h in header):
         errors.append(RowError(1, "(header)", "the file is empty: expected a header row."))
-        return result
+        return []
     columns = [h.strip().lower() for h in header]
     for col in REQUIRED:
         if col not in columns:
@@ -115,96 +159,89 @@ def parse_people_csv(
             errors.append(
                 RowError(1, col, f"unknown column; expected some of {', '.join(COLUMNS)}.")
             )
-    if errors:
-        return result
-    result.has_scores = bool(given_traits)
-    index = {c: i for i, c in enumerate(columns)}
-    units = set(unit_slugs)
-    taken = {e.lower() for e in existing_emails}
-    seen: dict[str, int] = {}
+    return columns
 
-    for line, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue  # blank lines are not rows
-        if line - 1 > MAX_ROWS:
-            errors.append(RowError(line, "(file)", f"too many rows: at most {MAX_ROWS} per file."))
-            break
-        if len(cells) > len(columns):
-            errors.append(
-                RowError(line, "(row)", f"{len(cells)} cells but {len(columns)} columns.")
+
+def _parse_row(line: int, cells: list[str], checks: _Checks, errors: list[RowError]) -> ImportRow:
+    """One person's row; the caller keeps it only if it added nothing to `errors`."""
+
+    def cell(col: str) -> str:
+        i = checks.index.get(col)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    for col in REQUIRED:
+        if not cell(col):
+            errors.append(RowError(line, col, "required, but empty."))
+    name, email, unit = cell("name"), cell("email").lower(), cell("org_unit")
+    if email:
+        _check_email(email, line, checks, errors)
+    if unit and unit not in checks.units:
+        errors.append(RowError(line, "org_unit", f"unknown org unit “{unit}”."))
+    if len(name) > 150:
+        errors.append(RowError(line, "name", "longer than 150 characters."))
+    row = ImportRow(line, name, email, unit)
+    _read_optional(row, cell, errors)
+    if checks.has_scores:
+        row.scores = _read_scores([cell(t) for t in TRAITS], line, errors)
+    return row
+
+
+def _check_email(email: str, line: int, checks: _Checks, errors: list[RowError]) -> None:
+    """A valid address, new to the database and to this file (which then remembers it)."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.append(RowError(line, "email", f"“{email}” is not an email address."))
+        return
+    if email in checks.taken:
+        errors.append(RowError(line, "email", f"duplicate email: {email} already exists."))
+    elif email in checks.seen:
+        errors.append(
+            RowError(
+                line, "email", f"duplicate email: {email} is also on row {checks.seen[email]}."
             )
-            continue
+        )
+    else:
+        checks.seen[email] = line
 
-        def cell(col: str, cells=cells) -> str:
-            i = index.get(col)
-            return cells[i].strip() if i is not None and i < len(cells) else ""
 
-        before = len(errors)
-        for col in REQUIRED:
-            if not cell(col):
-                errors.append(RowError(line, col, "required, but empty."))
-        name, email, unit = cell("name"), cell("email").lower(), cell("org_unit")
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.append(RowError(line, "email", f"“{email}” is not an email address."))
-            else:
-                if email in taken:
-                    errors.append(
-                        RowError(line, "email", f"duplicate email: {email} already exists.")
-                    )
-                elif email in seen:
-                    errors.append(
-                        RowError(
-                            line, "email", f"duplicate email: {email} is also on row {seen[email]}."
-                        )
-                    )
-                else:
-                    seen[email] = line
-        if unit and unit not in units:
-            errors.append(RowError(line, "org_unit", f"unknown org unit “{unit}”."))
-        if len(name) > 150:
-            errors.append(RowError(line, "name", "longer than 150 characters."))
-        row = ImportRow(line, name, email, unit)
-        if role := cell("role"):
-            if role.lower() not in ROLES:
-                errors.append(RowError(line, "role", f"“{role}” is not one of {', '.join(ROLES)}."))
-            row.role = role.lower()
-        if value := cell("base_pay"):
-            row.base_pay = _decimal(
-                value, line, "base_pay", errors, lo=Decimal(0), hi=Decimal("9999999999"), places=2
-            ) or Decimal(0)
-        if value := cell("fte"):
-            fte = _decimal(value, line, "fte", errors, lo=Decimal(0), hi=Decimal(1), places=2)
-            row.fte = fte if fte is not None else Decimal(1)
-        if value := cell("time_zone"):
-            row.time_zone = value[:64]
-        if value := cell("preferred_trait"):
-            if value not in TRAITS:
-                errors.append(
-                    RowError(
-                        line, "preferred_trait", f"“{value}” is not one of {', '.join(TRAITS)}."
-                    )
-                )
-            row.preferred_trait = value
-        if result.has_scores:
-            raw = [cell(t) for t in TRAITS]
-            if any(raw) and not all(raw):
-                for t, v in zip(TRAITS, raw, strict=True):
-                    if not v:
-                        errors.append(
-                            RowError(line, t, "empty: give all five trait scores or none.")
-                        )
-            elif all(raw):
-                scores = [_score(v, line, t, errors) for t, v in zip(TRAITS, raw, strict=True)]
-                if None not in scores:
-                    row.scores = tuple(scores)  # type: ignore[arg-type]
-        if len(errors) == before:
-            result.rows.append(row)
-    if not result.rows and not errors:
-        errors.append(RowError(2, "(file)", "the file has a header but no people."))
-    return result
+def _read_optional(row: ImportRow, cell: Callable[[str], str], errors: list[RowError]) -> None:
+    """Role, pay, FTE, time zone and preferred trait onto `row`; empty cells keep the defaults."""
+    line = row.row
+    if role := cell("role"):
+        if role.lower() not in ROLES:
+            errors.append(RowError(line, "role", f"“{role}” is not one of {', '.join(ROLES)}."))
+        row.role = role.lower()
+    if value := cell("base_pay"):
+        row.base_pay = _decimal(
+            value, line, "base_pay", errors, lo=Decimal(0), hi=Decimal("9999999999"), places=2
+        ) or Decimal(0)
+    if value := cell("fte"):
+        fte = _decimal(value, line, "fte", errors, lo=Decimal(0), hi=Decimal(1), places=2)
+        row.fte = fte if fte is not None else Decimal(1)
+    if value := cell("time_zone"):
+        row.time_zone = value[:64]
+    if value := cell("preferred_trait"):
+        if value not in TRAITS:
+            errors.append(
+                RowError(line, "preferred_trait", f"“{value}” is not one of {', '.join(TRAITS)}.")
+            )
+        row.preferred_trait = value
+
+
+def _read_scores(raw: list[str], line: int, errors: list[RowError]) -> tuple[int, ...] | None:
+    """All five trait scores or none; a partly filled set is an error on each empty cell."""
+    if any(raw) and not all(raw):
+        for t, v in zip(TRAITS, raw, strict=True):
+            if not v:
+                errors.append(RowError(line, t, "empty: give all five trait scores or none."))
+        return None
+    if not any(raw):
+        return None
+    scores = [_score(v, line, t, errors) for t, v in zip(TRAITS, raw, strict=True)]
+    if None in scores:
+        return None
+    return tuple(scores)  # type: ignore[arg-type]
 
 
 def export_rows(people: Iterable[object]) -> Iterable[list[str]]:
