@@ -24,6 +24,11 @@ TRAIT_DESCRIPTIONS: dict[str, str] = {
 }
 TRAIT_CHOICES = [(key, TRAIT_LABELS[key]) for key in TRAITS]
 
+# DESIGN §2 τ: a pod covers a trait when one of its members scores at least this much. The
+# optimiser's default, the formation form and API, the dashboard, the pod page and the trait mix
+# all read it from here (the optimiser may import this module: it needs no Django).
+COVERAGE_THRESHOLD = 70
+
 SOURCES: tuple[str, ...] = ("self", "peer", "lead")
 DEFAULT_WEIGHTS: dict[str, float] = {"self": 0.3, "peer": 0.4, "lead": 0.3}
 

@@ -12,7 +12,7 @@ from datetime import date
 import plotly.graph_objects as go
 
 from teams.charts import FONT, TRAIT_COLOURS, chart_html
-from teams.traits import TRAIT_LABELS, TRAITS
+from teams.traits import COVERAGE_THRESHOLD, TRAIT_LABELS, TRAITS
 
 ACCENT, OK, WARN, BAD, INK = "#3a5bd9", "#16794c", "#b54708", "#b42318", "#1d2330"
 
@@ -25,7 +25,7 @@ def _html(fig: go.Figure, div_id: str) -> str:
 def pod_trait_heatmap(
     rows: Sequence[tuple[str, str, Sequence[float]]],
     *,
-    tau: int = 70,
+    tau: int = COVERAGE_THRESHOLD,
     div_id: str = "chart-coverage",
 ) -> str:
     """Pods × traits: the best member score per trait; below τ is a gap.
@@ -199,7 +199,11 @@ def pool_trend_chart(
 
 
 def trait_balance(
-    best: Sequence[float], mean: Sequence[float], *, tau: int = 70, div_id: str = "chart-balance"
+    best: Sequence[float],
+    mean: Sequence[float],
+    *,
+    tau: int = COVERAGE_THRESHOLD,
+    div_id: str = "chart-balance",
 ) -> str:
     """A pod's trait balance: best and average member score per trait, with the coverage line τ."""
     labels = [TRAIT_LABELS[t] for t in TRAITS]

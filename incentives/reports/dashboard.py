@@ -14,9 +14,7 @@ from django.utils import timezone
 from incentives.metrics.services import add_months
 from incentives.models import PodResult
 from teams.models import Person, Pod, PodMembership
-from teams.traits import TRAITS
-
-TAU = 70  # a pod covers a trait when its best member scores at least this (DESIGN §2)
+from teams.traits import COVERAGE_THRESHOLD, TRAITS
 
 
 @dataclass
@@ -28,7 +26,7 @@ class PodCoverage:
 
     @property
     def missing(self) -> list[str]:
-        return [t for t in TRAITS if self.best[t] < TAU]
+        return [t for t in TRAITS if self.best[t] < COVERAGE_THRESHOLD]
 
     @property
     def weakest(self) -> float:

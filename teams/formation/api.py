@@ -14,6 +14,7 @@ from teams.formation import services
 from teams.formation.engine.io import result_to_dict
 from teams.formation.forms import AcceptForm, FormationRunForm
 from teams.models import FormationRun
+from teams.traits import COVERAGE_THRESHOLD
 
 
 class RunOutput(serializers.ModelSerializer):
@@ -52,7 +53,7 @@ RunInput = inline_serializer(
         "pool": serializers.ChoiceField(choices=["unpodded", "everyone"]),
         "min_size": serializers.IntegerField(default=3),
         "max_size": serializers.IntegerField(default=5),
-        "threshold": serializers.IntegerField(default=70),
+        "threshold": serializers.IntegerField(default=COVERAGE_THRESHOLD),
         "max_per_unit": serializers.IntegerField(required=False),
         "stability": serializers.FloatField(default=0),
         "one_lead_per_pod": serializers.BooleanField(default=True),
@@ -80,7 +81,7 @@ class FormationRunStart(APIView):
         defaults = {
             "min_size": 3,
             "max_size": 5,
-            "threshold": 70,
+            "threshold": COVERAGE_THRESHOLD,
             "stability": 0,
             "seed": 1,
             "time_limit": 10,

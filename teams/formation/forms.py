@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from teams.formation.services import POOL_EVERYONE, POOL_UNPODDED, unit_tree_ids
 from teams.inputs import DecimalInput
 from teams.models import OrgUnit, Person, Pod
+from teams.traits import COVERAGE_THRESHOLD
 
 PAIR_HELP = "One pair per line: two email addresses separated by a comma."
 
@@ -27,7 +28,7 @@ class FormationRunForm(forms.Form):
     threshold = forms.IntegerField(
         min_value=1,
         max_value=100,
-        initial=70,
+        initial=COVERAGE_THRESHOLD,
         label="Coverage threshold τ",
         help_text="A pod covers a trait when one member scores at least this much.",
     )

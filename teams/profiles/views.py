@@ -19,9 +19,7 @@ from teams.models import Assessment, Person, Pod, PodMembership, QuestionnaireAn
 from teams.profiles import charts, questionnaire, services
 from teams.profiles.forms import ANCHORS, AssessmentForm
 from teams.profiles.scoring import PEER_MIN_RATERS, Rating, latest_by_source, profile_history
-from teams.traits import TRAIT_DESCRIPTIONS, TRAIT_LABELS, TRAITS
-
-COVERAGE_THRESHOLD = 70  # DESIGN §2 τ: a pod covers a trait when someone in it scores this much
+from teams.traits import COVERAGE_THRESHOLD, TRAIT_DESCRIPTIONS, TRAIT_LABELS, TRAITS
 
 
 def _me(request: HttpRequest) -> Person:

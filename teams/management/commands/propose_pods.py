@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from teams.formation.engine import FormationInfeasible
 from teams.formation.engine.io import PoolFormatError, run
+from teams.traits import COVERAGE_THRESHOLD
 
 
 class Command(BaseCommand):
@@ -18,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--input", required=True, help="pool.csv or pool.json")
         parser.add_argument("--min-size", type=int, default=None, help="default 3")
         parser.add_argument("--max-size", type=int, default=None, help="default 5")
-        parser.add_argument("--threshold", type=float, default=None, help="τ, default 70")
+        parser.add_argument(
+            "--threshold", type=float, default=None, help=f"τ, default {COVERAGE_THRESHOLD}"
+        )
         parser.add_argument("--max-per-unit", type=int, default=None)
         parser.add_argument("--stability", type=float, default=None, help="μ, default 0")
         parser.add_argument("--seed", type=int, default=1)
