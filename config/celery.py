@@ -16,4 +16,9 @@ app.conf.beat_schedule = {
         "task": "incentives.bonuses.tasks.close_previous_month",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
+    # Pages and the API also notice a silent run when they look at it; this catches the rest.
+    "expire-formation-runs": {
+        "task": "teams.formation.tasks.expire_formation_runs",
+        "schedule": 60.0,
+    },
 }

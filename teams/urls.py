@@ -25,6 +25,7 @@ urlpatterns = [
     path("formation/new/", formation_views.formation_new, name="formation-new"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation-detail"),
     path("formation/<int:pk>/edit/", formation_views.formation_edit, name="formation-edit"),
+    path("formation/<int:pk>/again/", formation_views.formation_again, name="formation-again"),
     path("formation/<int:pk>/accept/", formation_views.formation_accept, name="formation-accept"),
 ]
 

@@ -19,7 +19,6 @@ from teams.traits import COVERAGE_THRESHOLD
 
 class RunOutput(serializers.ModelSerializer):
     org_unit = serializers.CharField(source="org_unit.slug")
-    progress = serializers.SerializerMethodField()
     pool_size = serializers.SerializerMethodField()
 
     class Meta:
@@ -35,12 +34,11 @@ class RunOutput(serializers.ModelSerializer):
             "upper_bound",
             "pool_size",
             "created_at",
+            "attempts",
+            "heartbeat_at",
             "finished_at",
             "accepted_at",
         ]
-
-    def get_progress(self, run: FormationRun) -> int:
-        return services.run_progress(run)
 
     def get_pool_size(self, run: FormationRun) -> int:
         return len((run.result or {}).get("pool", []))
@@ -102,11 +100,14 @@ class FormationRunStart(APIView):
 
 
 class FormationRunDetail(APIView):
-    """Poll a run: status (queued, running, done, failed, accepted), progress 0–100, F and bound."""
+    """Poll a run: status (queued, running, done, failed, accepted), progress 0–100 as the worker
+    last reported it (`heartbeat_at`), F and bound. A run whose worker stopped answering for
+    longer than its time limit plus a minute answers "failed" with the reason in `error`."""
 
     @extend_schema(responses=RunOutput)
     def get(self, request, pk: int):
-        return Response(RunOutput(permissions.run_for_user(request.user, pk)).data)
+        run = services.formation_expire(run=permissions.run_for_user(request.user, pk))
+        return Response(RunOutput(run).data)
 
 
 class FormationRunResult(APIView):
@@ -127,7 +128,7 @@ class FormationRunResult(APIView):
         )
     )
     def get(self, request, pk: int):
-        run = permissions.run_for_user(request.user, pk)
+        run = services.formation_expire(run=permissions.run_for_user(request.user, pk))
         if run.arrangement is None:
             return Response(
                 {

@@ -28,6 +28,11 @@ from teams.traits import TRAITS
 POOL_UNPODDED = "unpodded"
 POOL_EVERYONE = "everyone"
 MAX_UNDO = 50
+# A running run writes its progress about once a second; one silent for longer than its time
+# limit plus this margin has lost its worker. A queued run waits for a worker at most this long.
+HEARTBEAT_EVERY = 1.0
+SILENCE_MARGIN = 60
+QUEUE_PATIENCE = 600
 
 
 def unit_tree_ids(unit: OrgUnit) -> list[int]:
@@ -147,6 +152,22 @@ def formation_start(*, user: User, org_unit: OrgUnit, params: dict) -> Formation
     return run
 
 
+class _Heartbeat:
+    """The optimiser's progress, written to the run row about once a second (5–95 %)."""
+
+    def __init__(self, mine) -> None:
+        self.mine = mine
+        self.last = float("-inf")
+
+    def __call__(self, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self.last < HEARTBEAT_EVERY:
+            return
+        self.last = now
+        if not self.mine.update(progress=5 + int(90 * fraction), heartbeat_at=timezone.now()):
+            raise RunSuperseded
+
+
 class RunSuperseded(Exception):
     """This delivery of the task no longer owns the run: a later delivery restarted it, or it was
     marked failed meanwhile. The search stops and nothing is written."""
@@ -188,7 +209,10 @@ def formation_optimise(*, run_id: int) -> FormationRun | None:
     try:
         problem = problem_for_run(run)
         result = formation.propose_pods(
-            problem, seed=run.params.get("seed", 1), time_limit=run.params.get("time_limit", 10)
+            problem,
+            seed=run.params.get("seed", 1),
+            time_limit=run.params.get("time_limit", 10),
+            on_progress=_Heartbeat(mine),
         )
     except formation.FormationInfeasible as exc:
         mine.update(
@@ -218,15 +242,54 @@ def formation_optimise(*, run_id: int) -> FormationRun | None:
     return run
 
 
-def run_progress(run: FormationRun) -> int:
-    """0–100 for the progress bar; while optimising, the share of the time limit used so far."""
-    if run.status != FormationRun.Status.RUNNING:
-        return run.progress
-    started = run.params.get("started_at")
-    limit = run.params.get("time_limit", 10) or 10
-    if not started:
-        return run.progress
-    return min(95, 20 + int(75 * (time.time() - started) / limit))
+def run_silence_limit(run: FormationRun) -> timedelta:
+    """How long a running run may stay silent before it counts as lost."""
+    return timedelta(seconds=(run.params.get("time_limit") or 10) + SILENCE_MARGIN)
+
+
+def formation_expire(*, run: FormationRun) -> FormationRun:
+    """Mark a run failed when its worker has gone silent, so nobody waits on it forever.
+
+    Checked whenever someone looks at a run (page, API) and by a periodic sweep. The update is
+    conditional on the row being as it was read: a heartbeat that lands meanwhile wins.
+    """
+    now = timezone.now()
+    if run.status == FormationRun.Status.RUNNING:
+        last = run.heartbeat_at or run.started_at or run.created_at
+        if now - last <= run_silence_limit(run):
+            return run
+        error = FormationRun.WORKER_LOST
+    elif run.status == FormationRun.Status.QUEUED:
+        if now - run.created_at <= timedelta(seconds=QUEUE_PATIENCE):
+            return run
+        error = FormationRun.NEVER_STARTED
+    else:
+        return run
+    expired = FormationRun.objects.filter(
+        pk=run.pk, status=run.status, attempts=run.attempts, heartbeat_at=run.heartbeat_at
+    ).update(status=FormationRun.Status.FAILED, error=error, finished_at=now)
+    if expired:
+        run.status, run.error, run.finished_at = FormationRun.Status.FAILED, error, now
+    else:
+        run.refresh_from_db()
+    return run
+
+
+def formation_runs_expire() -> int:
+    """The periodic sweep: every silent queued or running run marked failed. Returns how many."""
+    pending = FormationRun.objects.filter(
+        status__in=[FormationRun.Status.QUEUED, FormationRun.Status.RUNNING]
+    ).only("status", "params", "attempts", "created_at", "started_at", "heartbeat_at")
+    return sum(formation_expire(run=run).status == FormationRun.Status.FAILED for run in pending)
+
+
+def formation_restart(*, user: User, run: FormationRun) -> FormationRun:
+    """Run a failed run again: a new run of its unit with the same inputs (the pool is taken
+    afresh, as it is now)."""
+    if run.status != FormationRun.Status.FAILED:
+        raise ValidationError("Only a failed run can be run again.")
+    params = {key: value for key, value in run.params.items() if key != "started_at"}
+    return formation_start(user=user, org_unit=run.org_unit, params=params)
 
 
 @dataclass

@@ -10,3 +10,11 @@ def run_formation(run_id: int) -> str:
 
     run = formation_optimise(run_id=run_id)
     return run.status if run is not None else "gone"
+
+
+@shared_task(ignore_result=True)
+def expire_formation_runs() -> int:
+    """Every minute (beat schedule): runs whose worker went silent are marked failed."""
+    from teams.formation.services import formation_runs_expire
+
+    return formation_runs_expire()

@@ -23,6 +23,7 @@ PODS_PER_PAGE = 24
 @login_required
 def formation_list(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
+    services.formation_runs_expire()  # a run whose worker died reads "failed", not "running"
     runs = (
         FormationRun.objects.filter(org_unit__in=permissions.units_visible_to(request.user))
         .select_related("org_unit", "created_by", "accepted_by")
@@ -97,17 +98,13 @@ def _workspace_context(request: HttpRequest, run: FormationRun) -> dict:
 
 @login_required
 def formation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = permissions.run_for_user(request.user, pk)
+    run = services.formation_expire(run=permissions.run_for_user(request.user, pk))
     pending = run.status in (FormationRun.Status.QUEUED, FormationRun.Status.RUNNING)
     if request.htmx and request.htmx.target == "run-progress":
         if not pending:
             return HttpResponseClientRefresh()
-        return render(
-            request,
-            "teams/formation/run_detail.html#progress",
-            {"run": run, "progress": services.run_progress(run)},
-        )
-    ctx = {"run": run, "progress": services.run_progress(run)}
+        return render(request, "teams/formation/run_detail.html#progress", {"run": run})
+    ctx = {"run": run}
     if (
         run.status in (FormationRun.Status.DONE, FormationRun.Status.ACCEPTED)
         and run.arrangement is not None
@@ -116,6 +113,20 @@ def formation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx and request.htmx.target == "workspace":
             return render(request, "teams/formation/run_detail.html#workspace", ctx)
     return render(request, "teams/formation/run_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def formation_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run a failed run again with the same inputs."""
+    run = permissions.run_for_user(request.user, pk)
+    try:
+        again = services.formation_restart(user=request.user, run=run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("formation-detail", pk=run.pk)
+    messages.success(request, f"Started run {again.pk} with the inputs of run {run.pk}.")
+    return redirect("formation-detail", pk=again.pk)
 
 
 @login_required

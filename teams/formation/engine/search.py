@@ -10,7 +10,8 @@ escaped by small random kicks (iterated local search), keeping the best partitio
 
 Determinism: all randomness comes from `random.Random(f"{seed}:{k}")` and the search stops on
 its own budget (attempts without improvement, kicks without improvement); the time limit only
-cuts a run short, and `FormationResult.stopped_early` says when it did.
+cuts a run short, and `FormationResult.stopped_early` says when it did. Progress reports (an
+optional callback) only read the search, never steer it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import random
 import time
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from teams.formation.engine.objective import Evaluation, capped, evaluate, shared_hours
@@ -145,12 +147,52 @@ class _Model:
         return True
 
 
+class _Progress:
+    """The share of the search done so far, reported to `on_progress` (0 ≤ fraction ≤ 1, never
+    going back): the pod counts searched out of those planned, or the share of the time limit
+    used, whichever is further. A callback may raise to stop the search."""
+
+    def __init__(
+        self, callback: Callable[[float], None] | None, started: float, time_limit: float | None
+    ) -> None:
+        self.callback = callback
+        self.started = started
+        self.time_limit = time_limit
+        self.planned = 1
+        self.done = 0
+        self.last = 0.0
+
+    def plan(self, phases: int) -> None:
+        self.planned += phases
+
+    def phase_done(self) -> None:
+        self.done += 1
+        self.tick()
+
+    def tick(self, final: bool = False) -> None:
+        if self.callback is None:
+            return
+        fraction = 1.0 if final else min(0.99, self.done / self.planned)
+        if self.time_limit and not final:
+            fraction = max(fraction, min(0.99, (time.monotonic() - self.started) / self.time_limit))
+        self.last = max(self.last, fraction)
+        self.callback(self.last)
+
+
 class _Search:
-    def __init__(self, model: _Model, k: int, rng: random.Random, deadline: float) -> None:
+    def __init__(
+        self,
+        model: _Model,
+        k: int,
+        rng: random.Random,
+        deadline: float,
+        progress: _Progress | None = None,
+    ) -> None:
         self.md = model
         self.k = k
         self.rng = rng
         self.deadline = deadline
+        self.progress = progress
         self.timed_out = False
         self.members: list[list[int]] = [[] for _ in range(k)]
         self.pod_of = [-1] * model.n
@@ -538,9 +580,12 @@ class _Search:
         attempts = 0
         while fails < patience and attempts < max_attempts:
             attempts += 1
-            if attempts % 64 == 0 and time.monotonic() > self.deadline:
-                self.timed_out = True
-                return
+            if attempts % 64 == 0:
+                if self.progress is not None:
+                    self.progress.tick()
+                if time.monotonic() > self.deadline:
+                    self.timed_out = True
+                    return
             if self.score_is_perfect():
                 return
             w = self.pick_target()
@@ -602,19 +647,23 @@ def _budget(n: int, k: int, effort: float) -> tuple[int, int, int]:
     return patience, max_attempts, kicks
 
 
-def _solve_k(model: _Model, k: int, seed: int, deadline: float, effort: float) -> _Search:
-    s = _Search(model, k, random.Random(f"{seed}:{k}"), deadline)
+def _solve_k(
+    model: _Model, k: int, seed: int, deadline: float, effort: float, progress: _Progress
+) -> _Search:
+    s = _Search(model, k, random.Random(f"{seed}:{k}"), deadline, progress)
     s.construct()
     _iterate(s, effort)
     if model.use_stability:
         # Re-forming: also start from the current pods, which the coverage-first construction
         # would scatter, and keep whichever start ends better.
-        alt = _Search(model, k, random.Random(f"{seed}:{k}:current"), deadline)
+        alt = _Search(model, k, random.Random(f"{seed}:{k}:current"), deadline, progress)
         alt.construct(from_current=True)
         _iterate(alt, effort)
         sa, sb = s.score(), alt.score()
         if (-sb[0], sb[1]) > (-sa[0], sa[1]):
+            progress.phase_done()
             return alt
+    progress.phase_done()
     return s
 
 
@@ -652,15 +701,21 @@ def propose_pods(
     seed: int = 1,
     time_limit: float | None = 10.0,
     effort: float = 1.0,
+    on_progress: Callable[[float], None] | None = None,
 ) -> FormationResult:
     """Partition the pool into pods maximising DESIGN §2's F, choosing the number of pods.
 
     Raises FormationInfeasible when the sizes cannot partition the pool or the hard constraints
     contradict each other (or no arrangement satisfying them was found), naming the cause.
     `effort` scales the search budget (tests use less; the answer is still seed-deterministic).
+    `on_progress(fraction)`, when given, is called every few dozen search steps with the share
+    done so far (a worker's heartbeat); the result does not depend on it, and an exception it
+    raises stops the search and propagates.
     """
     started = time.monotonic()
     deadline = started + (time_limit if time_limit else 1e9)
+    progress = _Progress(on_progress, started, time_limit)
+    progress.tick()
     ks = check_problem(problem)
     model = _Model(problem)
 
@@ -674,9 +729,11 @@ def propose_pods(
     # the winner with the full budget (continuing from its probe, not starting over).
     probe_effort = 0.25 if len(ks) > 3 else effort
     frontier = _choose_ks(model, ks)
+    # The final search of the winner counts as one more step, as long as the probes together.
+    progress.plan(len(frontier) * 2 - 1 if probe_effort < effort else len(frontier) - 1)
     while frontier:
         for k in frontier:
-            results[k] = _solve_k(model, k, seed, deadline, probe_effort)
+            results[k] = _solve_k(model, k, seed, deadline, probe_effort, progress)
             tried.append(k)
         if time.monotonic() > deadline:
             break
@@ -694,10 +751,12 @@ def propose_pods(
                 if 0 <= far < len(ks):
                     near.append(ks[(pos + far) // 2])
         frontier = [k for k in near if k not in results][: max(0, 12 - len(results))]
+        progress.plan(len(frontier))
     best_k = max(results, key=lambda k: (key(results[k]), -k))
     if probe_effort < effort and time.monotonic() < deadline:
         _iterate(results[best_k], effort)
     best = results[best_k]
+    progress.tick(final=True)
     pods = [[problem.people[i].id for i in m] for m in best.members]
     ev = evaluate(problem, pods)
     if ev.violations:
