@@ -94,6 +94,43 @@ class MetricTarget(models.Model):
         ]
 
 
+class TargetProposal(models.Model):
+    """A Pod Lead's proposed targets for their pod: targets drive pay, so the Org Lead decides
+    (accepts, or sets other values). Nobody sets a number they are paid from (DESIGN §1)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting the Org Lead"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        REPLACED = "replaced", "Replaced by the Org Lead's own targets"
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="target_proposals")
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="target_proposals")
+    month = models.DateField(help_text="First day of the month.")
+    threshold = models.DecimalField(**VALUE)
+    target = models.DecimalField(**VALUE)
+    stretch = models.DecimalField(**VALUE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "pod", "month"],
+                condition=Q(status="pending"),
+                name="target_proposal_one_pending",
+            ),
+        ]
+
+
 class Observation(models.Model):
     class Source(models.TextChoices):
         FORM = "form", "Form"
@@ -336,3 +373,58 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
+
+
+class MonthClose(models.Model):
+    """One run of the month close: last month, for every unit with a plan (or the units a lead
+    asked for), one task per unit. Each unit's outcome is a CloseAttempt, so the close review and
+    the email say which units computed and which failed, never nothing."""
+
+    month = models.DateField(help_text="First day of the month closed.")
+    # Whoever started it (the scheduled task's id, or a fresh one for a lead's click): a start
+    # that is delivered twice reuses its close instead of opening a second one.
+    key = models.CharField(max_length=64, unique=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="month_close_on_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Close of {self.month:%Y-%m} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class CloseAttempt(models.Model):
+    """One unit's outcome in a month close."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        COMPUTED = "computed", "Computed"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped: already approved"
+
+    close = models.ForeignKey(MonthClose, on_delete=models.CASCADE, related_name="attempts")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(
+        IncentivePeriod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    problems = models.JSONField(default=list, blank=True)
+    # How many times the unit's task ran: more than one means a worker died and it came back.
+    deliveries = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["close", "org_unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["close", "org_unit"], name="close_attempt_once_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit} in {self.close}: {self.outcome}"

@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("pods/<int:pk>/metrics/targets/", metric_views.pod_target_set, name="pod-target-set"),
     path(
+        "pods/<int:pk>/metrics/targets/proposals/<int:proposal_id>/",
+        metric_views.pod_target_proposal_decide,
+        name="pod-target-proposal-decide",
+    ),
+    path(
         "pods/<int:pk>/metrics/targets/copy/",
         metric_views.pod_targets_copy,
         name="pod-targets-copy",

@@ -124,6 +124,11 @@ def editable_pod_ids(user: User | AnonymousUser, pods) -> set[int]:
     return {p.pk for p in pods if p.org_unit_id in units or p.pk in led}
 
 
+def can_set_targets(user: User | AnonymousUser, pod: Pod) -> bool:
+    """Targets drive pay: an Org Lead of the pod's unit sets them; its Pod Lead only proposes."""
+    return can_manage_unit(user, pod.org_unit_id)
+
+
 def can_review_observations(user: User | AnonymousUser, pod: Pod) -> bool:
     """Confirming or rejecting a flagged observation is for Org Leads of the pod's unit: a Pod
     Lead does not judge their own pod's numbers (anti-gaming)."""

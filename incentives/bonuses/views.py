@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from incentives import permissions as access
-from incentives.bonuses import changes, charts, engine, services, simulator
+from incentives.bonuses import changes, charts, engine, services, simulator, statements
 from incentives.bonuses import inputs as month_inputs
 from incentives.bonuses.forms import (
     AdjustmentForm,
@@ -588,6 +588,11 @@ def _statement(request: HttpRequest, period_pk: int, person: Person) -> HttpResp
         raise Http404("No payout for this month.")
     show_base_pay = permissions.can_view_pay(request.user, person)
     total = sum((p.amount for p in payouts), Decimal("0"))
+    for p in payouts:
+        if not p.is_adjustment:
+            p.stint_lines = statements.stint_lines(p.breakdown, period.month)
+            p.stints_sentence = statements.stints_sentence(p.stint_lines, with_pay=show_base_pay)
+            p.baseline_sentence = statements.baseline_sentence(p.breakdown, period.month)
     return render(
         request,
         "incentives/statement.html",

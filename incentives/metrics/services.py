@@ -21,11 +21,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from incentives.bonuses import engine
 from incentives.metrics import anomalies
-from incentives.models import AuditEntry, Direction, Metric, MetricTarget, Observation
-from teams import clock, permissions
+from incentives.models import (
+    AuditEntry,
+    Direction,
+    Metric,
+    MetricTarget,
+    Observation,
+    TargetProposal,
+)
+from teams import clock, inputs, permissions
 from teams.models import Pod, PodMembership
 from teams.numbers import NumberError, parse_decimal
 
@@ -111,7 +119,7 @@ def parse_month(text: str | None, default: date) -> date:
     if text:
         try:
             year, month = engine.parse_month(text)
-            return date(year, month, 1)
+            return inputs.check_day(date(year, month, 1))
         except ValueError:
             pass
     return month_start(default)
@@ -182,7 +190,14 @@ def target_problems(direction: str, threshold: Any, target: Any, stretch: Any) -
 
 @transaction.atomic
 def target_set(
-    *, metric: Metric, pod: Pod, month: date, threshold: Decimal, target: Decimal, stretch: Decimal
+    *,
+    metric: Metric,
+    pod: Pod,
+    month: date,
+    threshold: Decimal,
+    target: Decimal,
+    stretch: Decimal,
+    user: User | None = None,
 ) -> MetricTarget:
     """Create or replace the pod's target for the metric in that month."""
     problems = target_problems(metric.direction, threshold, target, stretch)
@@ -194,7 +209,74 @@ def target_set(
         month=month_start(month),
         defaults={"threshold": threshold, "target": target, "stretch": stretch},
     )
+    # The lead's own values answer any pending proposal for that metric and month.
+    TargetProposal.objects.filter(
+        metric=metric, pod=pod, month=month_start(month), status=TargetProposal.Status.PENDING
+    ).update(status=TargetProposal.Status.REPLACED, decided_by=user, decided_at=timezone.now())
     return row
+
+
+@transaction.atomic
+def target_propose(
+    *,
+    metric: Metric,
+    pod: Pod,
+    month: date,
+    threshold: Decimal,
+    target: Decimal,
+    stretch: Decimal,
+    user: User,
+) -> TargetProposal:
+    """A Pod Lead proposes targets; nothing counts for pay until an Org Lead accepts them.
+    A new proposal for the same metric and month replaces the pending one."""
+    problems = target_problems(metric.direction, threshold, target, stretch)
+    if problems:
+        raise ValidationError(problems)
+    proposal, _ = TargetProposal.objects.update_or_create(
+        metric=metric,
+        pod=pod,
+        month=month_start(month),
+        status=TargetProposal.Status.PENDING,
+        defaults={
+            "threshold": threshold,
+            "target": target,
+            "stretch": stretch,
+            "proposed_by": user,
+        },
+    )
+    AuditEntry.objects.create(
+        actor=user,
+        action="target_proposed",
+        data={"pod": pod.pk, "metric": metric.key, "month": f"{month:%Y-%m}"},
+    )
+    return proposal
+
+
+@transaction.atomic
+def target_proposal_decide(*, proposal: TargetProposal, accept: bool, user: User) -> TargetProposal:
+    """The Org Lead accepts a proposal (it becomes the pod's target) or declines it."""
+    proposal = TargetProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != TargetProposal.Status.PENDING:
+        raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
+    if accept:
+        target_set(
+            metric=proposal.metric,
+            pod=proposal.pod,
+            month=proposal.month,
+            threshold=proposal.threshold,
+            target=proposal.target,
+            stretch=proposal.stretch,
+            user=user,
+        )
+    proposal.status = TargetProposal.Status.ACCEPTED if accept else TargetProposal.Status.DECLINED
+    proposal.decided_by, proposal.decided_at = user, timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    AuditEntry.objects.create(
+        actor=user,
+        action=f"target_proposal_{proposal.status}",
+        data={"proposal": proposal.pk, "pod": proposal.pod_id, "metric": proposal.metric.key},
+    )
+    return proposal
 
 
 @transaction.atomic
@@ -294,16 +376,20 @@ def parse_value(raw: Any) -> Decimal:
 
 
 def parse_day(raw: Any, today: date) -> date:
-    if isinstance(raw, date):
-        day = raw
-    else:
-        try:
-            day = engine.to_date(str(raw or ""))
-        except ValueError:
-            raise ValueError(f"{raw!r} is not a date in the form YYYY-MM-DD") from None
+    """An observation's day: it exists, its year is one we keep records for, and it is not
+    after tomorrow (a time zone ahead of ours may already be there)."""
+    day = inputs.parse_day(raw)
     if day > today + timedelta(days=1):
         raise ValueError(f"{day:%Y-%m-%d} is in the future")
     return day
+
+
+OBSERVATION_FIELDS = ("pod", "metric", "date", "value", "external_id", "evidence_url")
+
+
+def _text(raw: Mapping[str, Any], name: str) -> str:
+    value = raw.get(name)
+    return "" if value is None else str(value).strip()
 
 
 def observation_rows_resolve(
@@ -317,21 +403,22 @@ def observation_rows_resolve(
     """Validate raw rows (``pod`` id, ``metric`` key, ``date``, ``value``, optional
     ``external_id`` and ``evidence_url``) against the database and the user's rights.
 
-    A constant number of queries whatever the number of rows. Every problem is reported with its
-    row number (``first_row`` for the first; a CSV's header is line 1); rows for pods the user
-    may not write to are marked ``forbidden``.
+    A constant number of queries whatever the number of rows. Every problem of every row is
+    reported with its row number (``first_row`` for the first; a CSV's header is line 1); rows
+    for pods the user may not write to are marked ``forbidden``.
     """
     today = today or clock.today()
     result = Resolution()
     pod_ids: set[int] = set()
     for raw in raw_rows:
         try:
-            pod_ids.add(int(str(raw.get("pod", "")).strip()))
+            pod_ids.add(int(_text(raw, "pod")))
         except ValueError:
             pass
     pods = {p.pk: p for p in Pod.objects.filter(pk__in=pod_ids).only("id", "name", "org_unit_id")}
     writable = permissions.editable_pod_ids(user, pods.values())
-    keys = {str(raw.get("metric", "")).strip() for raw in raw_rows}
+    # A NUL cannot even be sent to PostgreSQL in a query: such keys are reported, not looked up.
+    keys = {k for raw in raw_rows if inputs.NUL not in (k := _text(raw, "metric"))}
     metrics = {
         (m.org_unit_id, m.key): m
         for m in Metric.objects.filter(
@@ -341,13 +428,20 @@ def observation_rows_resolve(
     seen: dict[tuple[int, str], int] = {}
     for index, raw in enumerate(raw_rows, start=first_row):
         problems: list[str] = []
+        with_nul = set()
+        for name in OBSERVATION_FIELDS:
+            if problem := inputs.nul_problem(raw.get(name), name):
+                problems.append(problem)
+                with_nul.add(name)
         pod = None
-        raw_pod = str(raw.get("pod", "")).strip()
+        raw_pod = _text(raw, "pod")
         try:
             pod = pods.get(int(raw_pod))
         except ValueError:
             pass
-        if pod is None or pod.pk not in writable:
+        if "pod" in with_nul:
+            pod = None
+        elif pod is None or pod.pk not in writable:
             result.problems.append(
                 RowProblem(
                     index,
@@ -356,34 +450,38 @@ def observation_rows_resolve(
                     forbidden=pod is not None,
                 )
             )
-            continue
-        key = str(raw.get("metric", "")).strip()
-        metric = metrics.get((pod.org_unit_id, key))
-        if metric is None:
-            problems.append(f"unknown metric {key!r} for pod {pod.name}")
-        elif metric.owner_pod_id not in (None, pod.pk):
-            problems.append(f"metric {key!r} belongs to another pod")
-        try:
-            day = parse_day(raw.get("date"), today)
-        except ValueError as exc:
-            problems.append(f"date {exc}")
-            day = None
-        try:
-            value = parse_value(raw.get("value"))
-        except ValueError as exc:
-            problems.append(f"value {exc}")
-            value = None
-        evidence = str(raw.get("evidence_url") or "").strip()
-        if evidence:
+            pod = None
+        key = _text(raw, "metric")
+        metric = None
+        if pod is not None and "metric" not in with_nul:
+            metric = metrics.get((pod.org_unit_id, key))
+            if metric is None:
+                problems.append(f"unknown metric {key!r} for pod {pod.name}")
+            elif metric.owner_pod_id not in (None, pod.pk):
+                problems.append(f"metric {key!r} belongs to another pod")
+        day = value = None
+        if "date" not in with_nul:
+            try:
+                day = parse_day(raw.get("date"), today)
+            except ValueError as exc:
+                problems.append(f"date {exc}")
+        if "value" not in with_nul:
+            try:
+                value = parse_value(raw.get("value"))
+            except ValueError as exc:
+                problems.append(f"value {exc}")
+        evidence = _text(raw, "evidence_url")
+        if evidence and "evidence_url" not in with_nul:
             try:
                 _url(evidence)
                 if len(evidence) > 200:
                     raise ValidationError("too long")
             except ValidationError:
                 problems.append(f"evidence_url {evidence[:60]!r} is not a valid http(s) link")
-        external_id = str(raw.get("external_id") or "").strip()
+        external_id = _text(raw, "external_id")
         if len(external_id) > 120:
             problems.append("external_id is longer than 120 characters")
+        problems.extend(inputs.unknown_fields(raw, OBSERVATION_FIELDS))
         if not external_id:
             # A CSV re-imported without keys updates instead of duplicating: one value per
             # metric and day. The form and the API get a fresh key per observation.
@@ -392,14 +490,15 @@ def observation_rows_resolve(
                 if source == Observation.Source.CSV and day
                 else str(uuid.uuid4())
             )
-        first = seen.get((pod.pk, external_id))
-        if first is not None:
-            problems.append(
-                f"duplicate key {external_id!r} for pod {pod.pk} (already on row {first})"
-            )
-        else:
-            seen[(pod.pk, external_id)] = index
-        if problems:
+        if pod is not None and "external_id" not in with_nul:
+            first = seen.get((pod.pk, external_id))
+            if first is not None:
+                problems.append(
+                    f"duplicate key {external_id!r} for pod {pod.pk} (already on row {first})"
+                )
+            else:
+                seen[(pod.pk, external_id)] = index
+        if problems or pod is None or metric is None:
             result.problems.extend(RowProblem(index, p) for p in problems)
             continue
         result.rows.append(

@@ -22,7 +22,7 @@ from incentives.metrics.forms import (
     TargetCopyForm,
     TargetForm,
 )
-from incentives.models import Aggregate, Metric, MetricTarget, Observation
+from incentives.models import Aggregate, Metric, MetricTarget, Observation, TargetProposal
 from teams import clock, permissions
 from teams.models import Pod
 
@@ -95,6 +95,12 @@ def _pod_context(request: HttpRequest, pod: Pod, month: date) -> dict:
         "next_month": metrics.add_months(month, 1),
         "can_edit": permissions.can_edit_pod(request.user, pod),
         "can_review": permissions.can_review_observations(request.user, pod),
+        "can_set_targets": permissions.can_set_targets(request.user, pod),
+        "proposals": list(
+            TargetProposal.objects.filter(
+                pod=pod, month=month, status=TargetProposal.Status.PENDING
+            ).select_related("metric", "proposed_by")
+        ),
         "today": clock.today(),
     }
 
@@ -213,17 +219,20 @@ def pod_target_set(request: HttpRequest, pk: int) -> HttpResponse:
     month = _month(request)
     if form.is_valid():
         data = form.cleaned_data
-        metrics.target_set(
-            metric=data["metric"],
-            pod=pod,
-            month=data["month"],
-            threshold=data["threshold"],
-            target=data["target"],
-            stretch=data["stretch"],
-        )
-        messages.success(
-            request, f"Target for {data['metric'].name} in {data['month']:%B %Y} saved."
-        )
+        values = {k: data[k] for k in ("metric", "month", "threshold", "target", "stretch")}
+        if permissions.can_set_targets(request.user, pod):
+            metrics.target_set(pod=pod, user=request.user, **values)
+            messages.success(
+                request, f"Target for {data['metric'].name} in {data['month']:%B %Y} saved."
+            )
+        else:
+            # A Pod Lead is paid from these targets: they propose, the Org Lead decides.
+            metrics.target_propose(pod=pod, user=request.user, **values)
+            messages.success(
+                request,
+                f"Proposed targets for {data['metric'].name} in {data['month']:%B %Y}. "
+                "They apply once an Org Lead accepts them.",
+            )
         return redirect(f"/pods/{pod.pk}/metrics/?month={data['month']:%Y-%m}")
     ctx = _pod_context(request, pod, month)
     ctx.update(
@@ -243,6 +252,8 @@ def pod_target_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def pod_targets_copy(request: HttpRequest, pk: int) -> HttpResponse:
     pod = permissions.pod_for_user(request.user, pk, write=True)
+    if not permissions.can_set_targets(request.user, pod):
+        raise PermissionDenied("Targets are set by the Org Lead; a Pod Lead proposes them.")
     form = TargetCopyForm(request.POST)
     month = _month(request)
     if form.is_valid():
@@ -427,3 +438,30 @@ def metrics_import(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         status = 200  # htmx swaps only 2xx answers; the problems are in the fragment
     return render(request, template, ctx, status=status)
+
+
+@login_required
+@require_POST
+def pod_target_proposal_decide(request: HttpRequest, pk: int, proposal_id: int) -> HttpResponse:
+    """The Org Lead accepts or declines a Pod Lead's proposed targets."""
+    pod = permissions.pod_for_user(request.user, pk, write=True)
+    if not permissions.can_set_targets(request.user, pod):
+        raise PermissionDenied("Only an Org Lead of the pod's unit decides its targets.")
+    proposal = get_object_or_404(TargetProposal, pk=proposal_id, pod=pod)
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        messages.error(request, "Decision: choose accept or decline.")
+    else:
+        try:
+            metrics.target_proposal_decide(
+                proposal=proposal, accept=decision == "accept", user=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"{proposal.metric.name} targets for {proposal.month:%B %Y} "
+                f"{'accepted' if decision == 'accept' else 'declined'}.",
+            )
+    return redirect(f"/pods/{pod.pk}/metrics/?month={proposal.month:%Y-%m}")

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from incentives.metrics.services import target_problems, target_set, targets_copy
-from incentives.models import MetricTarget
+from incentives.models import MetricTarget, TargetProposal
 from tests.conftest import login
 from tests.incentives.metric_factories import make_metric, make_target
 
@@ -120,14 +120,16 @@ def test_it_shows_the_pod_lead_why_a_target_is_refused(client, personas):
         {"metric": metric.pk, "month": "2026-04", "threshold": "3", "target": "1", "stretch": "0"},
     )
     assert r.status_code == 302
-    assert MetricTarget.objects.get().month == date(2026, 4, 1)
+    # A Pod Lead proposes; the targets apply once an Org Lead accepts them.
+    assert not MetricTarget.objects.exists()
+    assert TargetProposal.objects.get().month == date(2026, 4, 1)
 
 
 @pytest.mark.django_db
 def test_it_copies_targets_from_the_page(client, personas):
     metric = make_metric(personas.unit_a)
     make_target(metric, personas.pod_a, date(2026, 4, 1), 10, 20, 30)
-    login(client, personas.pod_lead)
+    login(client, personas.org_lead)
     r = client.post(
         f"/pods/{personas.pod_a.pk}/metrics/targets/copy/",
         {"from_month": "2026-04", "to_month": "2026-05"},
@@ -164,7 +166,7 @@ def test_it_lets_no_one_else_set_a_pods_targets(client, personas):
 def test_it_refuses_to_copy_a_month_onto_itself(client, personas):
     metric = make_metric(personas.unit_a)
     make_target(metric, personas.pod_a, date(2026, 4, 1), 10, 20, 30)
-    login(client, personas.pod_lead)
+    login(client, personas.org_lead)
     url = f"/pods/{personas.pod_a.pk}/metrics/targets/copy/"
     r = client.post(url, {"from_month": "2026-04", "to_month": "2026-04"}, follow=True)
     assert "Pick a different month to copy to." in r.content.decode()
