@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import QueryDict
 
 from teams import permissions
 from teams.models import Person, PodMembership
@@ -52,10 +53,9 @@ class DirectoryFilters:
             sort=sort if sort in SORTS else "name",
         )
 
-    def querystring(self, **overrides: object) -> str:
-        """The filters as a query string (for pagination and sort links)."""
-        from urllib.parse import urlencode
-
+    def params(self) -> QueryDict:
+        """The filters in force, without the empty ones: the base of the page's pagination,
+        sort and export links (``{% querystring params page=2 %}``)."""
         values = {
             "q": self.q,
             "unit": self.unit or "",
@@ -65,8 +65,9 @@ class DirectoryFilters:
             "no_assessment": "1" if self.no_assessment else "",
             "sort": "" if self.sort == "name" else self.sort,
         }
-        values.update(overrides)
-        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+        params = QueryDict(mutable=True)
+        params.update({k: v for k, v in values.items() if v not in ("", None)})
+        return params
 
 
 def people_directory(user: User | AnonymousUser, filters: DirectoryFilters) -> QuerySet[Person]:
