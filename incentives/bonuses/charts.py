@@ -38,7 +38,7 @@ def pool_scatter_chart(
 ) -> str:
     """Pods of a period: overall attainment against pool (who earns what, and why)."""
     fig = go.Figure(
-        go.Scattergl(
+        go.Scatter(  # SVG, not WebGL: regl compiles shaders with eval, which the CSP refuses
             x=list(attainment),
             y=list(pools),
             mode="markers",
