@@ -1,17 +1,18 @@
-"""The people directory's query (issue 4): one function for the page, the CSV export and the API."""
+"""The people directory's filters and query: one FilterSet for the page, the CSV export and the
+API list, so the three accept (and refuse) the same parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
+import django_filters
+from django import forms
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
 from teams import permissions
 from teams.models import Person, PodMembership
-from teams.traits import TRAIT_LABELS, TRAITS
+from teams.traits import TRAIT_CHOICES, TRAIT_LABELS, TRAITS
 
 SORTS: dict[str, tuple[str, object]] = {
     "name": ("Name A–Z", F("name").asc()),
@@ -23,73 +24,123 @@ SORTS: dict[str, tuple[str, object]] = {
         for t in TRAITS
     },
 }
+DEFAULT_SORT = "name"
+YES, NO = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
 
 
-@dataclass(frozen=True)
-class DirectoryFilters:
-    q: str = ""
-    unit: int | None = None
-    trait: str = ""
-    pod: int | None = None
-    no_pod: bool = False
-    no_assessment: bool = False
-    sort: str = "name"
+class YesNoField(forms.Field):
+    """A yes/no parameter: 1, true or on (a ticked box) and 0 or false; anything else is an
+    error rather than a silent "no"."""
 
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> DirectoryFilters:
-        def as_int(key: str) -> int | None:
-            value = (params.get(key) or "").strip()
-            return int(value) if value.isdigit() else None
+    def to_python(self, value: object) -> bool | None:
+        text = str(value or "").strip().lower()
+        if text == "":
+            return None
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise ValidationError(f"“{value}” is not yes or no: use 1 or 0.", code="invalid")
 
-        trait = params.get("trait", "")
-        sort = params.get("sort", "name")
-        return cls(
-            q=(params.get("q") or "").strip(),
-            unit=as_int("unit"),
-            trait=trait if trait in TRAITS else "",
-            pod=as_int("pod"),
-            no_pod=params.get("no_pod") in ("1", "true", "on"),
-            no_assessment=params.get("no_assessment") in ("1", "true", "on"),
-            sort=sort if sort in SORTS else "name",
-        )
+
+class YesNoFilter(django_filters.Filter):
+    field_class = YesNoField
+
+
+class IdFilter(django_filters.Filter):
+    """An object id: a whole number. An id the user may not see filters to nobody, exactly as
+    one that does not exist."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """The order of the list; always applied (by name when the parameter is absent), then by
+    name and id so pages never overlap."""
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        return qs.order_by(SORTS[value or DEFAULT_SORT][1], "name", "id")
+
+
+class DirectoryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search")
+    unit = IdFilter(field_name="org_unit_id", label="Org unit")
+    trait = django_filters.ChoiceFilter(
+        field_name="profile__primary_trait", choices=TRAIT_CHOICES, label="Primary trait"
+    )
+    pod = IdFilter(method="filter_pod", label="Pod")
+    no_pod = YesNoFilter(method="filter_no_pod", label="Not in a pod")
+    no_assessment = YesNoFilter(method="filter_no_assessment", label="No assessment yet")
+    sort = SortFilter(choices=[(key, label) for key, (label, _) in SORTS.items()], label="Sort by")
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(name__icontains=value) | Q(email__icontains=value))
+
+    def filter_pod(self, qs: QuerySet, name: str, value: int) -> QuerySet:
+        members = PodMembership.objects.current().filter(pod_id=value).values("person_id")
+        return qs.filter(pk__in=members)
+
+    def filter_no_pod(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        if not value:
+            return qs
+        return qs.exclude(pk__in=PodMembership.objects.current().values("person_id"))
+
+    def filter_no_assessment(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        return qs.filter(profile__isnull=True) if value else qs
+
+    def values(self) -> dict[str, object]:
+        """The filters in force as the page's menus show them (defaults for the invalid ones)."""
+        data = getattr(self.form, "cleaned_data", {})
+        return {
+            "q": (data.get("q") or "").strip(),
+            "unit": data.get("unit"),
+            "trait": data.get("trait") or "",
+            "pod": data.get("pod"),
+            "no_pod": bool(data.get("no_pod")),
+            "no_assessment": bool(data.get("no_assessment")),
+            "sort": data.get("sort") or DEFAULT_SORT,
+        }
 
     def params(self) -> QueryDict:
-        """The filters in force, without the empty ones: the base of the page's pagination,
-        sort and export links (``{% querystring params page=2 %}``)."""
-        values = {
-            "q": self.q,
-            "unit": self.unit or "",
-            "trait": self.trait,
-            "pod": self.pod or "",
-            "no_pod": "1" if self.no_pod else "",
-            "no_assessment": "1" if self.no_assessment else "",
-            "sort": "" if self.sort == "name" else self.sort,
-        }
+        """The filters in force without the empty ones and the default sort: the base of the
+        page's pagination, sort and export links (``{% querystring params page=2 %}``)."""
         params = QueryDict(mutable=True)
-        params.update({k: v for k, v in values.items() if v not in ("", None)})
+        for name in self.filters:
+            value = (self.data.get(name) or "").strip()
+            if value and not (name == "sort" and value == DEFAULT_SORT):
+                params[name] = value
         return params
 
+    def error_messages(self) -> list[str]:
+        """One line per refused parameter, naming it: "Org unit (unit): Enter a whole number."."""
+        return [
+            f"{self.filters[name].label} ({name}): {' '.join(errors)}"
+            for name, errors in self.errors.items()
+        ]
 
-def people_directory(user: User | AnonymousUser, filters: DirectoryFilters) -> QuerySet[Person]:
-    """People the user may see, filtered and sorted; profile, unit and current pods in 2 queries."""
-    current = PodMembership.objects.current()
-    people = (
+
+def visible_people(user: User | AnonymousUser) -> QuerySet[Person]:
+    """People the user may see, with unit, profile and current pods in two queries."""
+    current = PodMembership.objects.current().select_related("pod")
+    return (
         permissions.people_visible_to(user)
         .select_related("org_unit", "profile")
-        .prefetch_related(
-            Prefetch("memberships", queryset=current.select_related("pod"), to_attr="current_pods")
-        )
+        .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current_pods"))
     )
-    if filters.q:
-        people = people.filter(Q(name__icontains=filters.q) | Q(email__icontains=filters.q))
-    if filters.unit:
-        people = people.filter(org_unit_id=filters.unit)
-    if filters.trait:
-        people = people.filter(profile__primary_trait=filters.trait)
-    if filters.pod:
-        people = people.filter(pk__in=current.filter(pod_id=filters.pod).values("person_id"))
-    if filters.no_pod:
-        people = people.exclude(pk__in=current.values("person_id"))
-    if filters.no_assessment:
-        people = people.filter(profile__isnull=True)
-    return people.order_by(SORTS[filters.sort][1], "name", "id")
+
+
+def people_directory(user: User | AnonymousUser, params: QueryDict) -> DirectoryFilter:
+    """The directory's filters bound to these parameters over the people the user may see;
+    ``is_valid()`` says whether every parameter was understood, ``qs`` is the list."""
+    return DirectoryFilter(params, queryset=visible_people(user))

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
 from teams import permissions
-from teams.models import OrgUnit, Pod, PodMembership
+from teams.models import OrgUnit, Person, Pod, PodMembership
 from teams.people import directory, imports, services
 from teams.people.forms import ImportForm
 from teams.profiles.views import profile_context
@@ -40,14 +40,19 @@ def _directory_choices(request: HttpRequest) -> dict[str, list[tuple[int, str]]]
 def people_list(request: HttpRequest) -> HttpResponse:
     """The people directory for leads: search, filters, sort, pages, trait bars (issue 4)."""
     permissions.require_org_lead(request.user)
-    filters = directory.DirectoryFilters.from_params(request.GET)
-    people = directory.people_directory(request.user, filters)
+    filters = directory.people_directory(request.user, request.GET)
+    valid = filters.is_valid()
+    # A parameter the directory does not understand is refused, naming it, rather than
+    # ignored: a list quietly unfiltered looks like an answer.
+    people = filters.qs if valid else Person.objects.none()
     page = Paginator(people, 50).get_page(request.GET.get("page"))
+    values = filters.values()
     ctx = {
         "page": page,
-        "f": filters,
-        "q": filters.q,
+        "f": values,
+        "q": values["q"],
         "params": filters.params(),
+        "filter_errors": [] if valid else filters.error_messages(),
         "sorts": [(key, label) for key, (label, _) in directory.SORTS.items()],
         **({} if request.htmx else _directory_choices(request)),
         "traits": TRAITS,
@@ -55,7 +60,9 @@ def people_list(request: HttpRequest) -> HttpResponse:
         "trait_choices": TRAIT_CHOICES,
     }
     template = "teams/people_list.html#results" if request.htmx else "teams/people_list.html"
-    return render(request, template, ctx)
+    # htmx swaps only 2xx answers: the fragment carries the errors; the page answers 400.
+    status = 200 if valid or request.htmx else 400
+    return render(request, template, ctx, status=status)
 
 
 @login_required
@@ -150,8 +157,14 @@ class _Echo:
 def people_export(request: HttpRequest) -> HttpResponse:
     """The directory as CSV, with the same filters, in the import's columns."""
     permissions.require_org_lead(request.user)
-    filters = directory.DirectoryFilters.from_params(request.GET)
-    people = directory.people_directory(request.user, filters).iterator(chunk_size=2000)
+    filters = directory.people_directory(request.user, request.GET)
+    if not filters.is_valid():
+        return HttpResponse(
+            "Not exported: " + " ".join(filters.error_messages()) + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    people = filters.qs.iterator(chunk_size=2000)
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in imports.export_rows(people)), content_type="text/csv"

@@ -65,8 +65,8 @@ def test_it_sorts_the_directory(client, org):
     assert body.index("Fay Free") < body.index("Mo Member") < body.index("Nell New")
     body = client.get("/people/?sort=-name", headers={"HX-Request": "true"}).content.decode()
     assert body.index("Paula Podlead") < body.index("Fay Free")
-    body = client.get("/people/?sort=nonsense", headers={"HX-Request": "true"}).content.decode()
-    assert body.index("Fay Free") < body.index("Paula Podlead")  # unknown sort: by name
+    body = client.get("/people/", headers={"HX-Request": "true"}).content.decode()
+    assert body.index("Fay Free") < body.index("Paula Podlead")  # no sort asked: by name
 
 
 def test_it_shows_filter_menus_pods_and_trait_bars(client, org):
@@ -126,3 +126,70 @@ def test_it_exports_the_filtered_directory_as_csv_in_the_import_columns(client, 
         )
     )
     assert len(everyone) == 6 and not any("Xena" in row[0] for row in everyone)
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("unit=growth", "Org unit (unit)"),
+        ("unit=0", "Org unit (unit)"),
+        ("pod=1.5", "Pod (pod)"),
+        ("trait=wizard", "Primary trait (trait)"),
+        ("no_pod=maybe", "Not in a pod (no_pod)"),
+        ("no_assessment=2", "No assessment yet (no_assessment)"),
+        ("sort=nonsense", "Sort by (sort)"),
+    ],
+)
+def test_it_refuses_a_bad_filter_value_naming_it_on_the_page(client, org, query, named):
+    login(client, org.org_lead)
+    r = client.get(f"/people/?{query}")
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert 'id="filter-errors"' in body and named in body
+    assert "Mo Member" not in body  # no list that looks like an answer
+    assert '<form class="filters' in body  # the form stays, to correct the value
+    fragment = client.get(f"/people/?{query}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200  # htmx swaps only 2xx answers
+    assert named in fragment.content.decode() and "Mo Member" not in fragment.content.decode()
+
+
+def test_it_refuses_a_bad_filter_value_in_the_csv_export_and_the_api(client, org):
+    login(client, org.org_lead)
+    r = client.get("/people/export.csv?trait=wizard&no_pod=1")
+    assert r.status_code == 400 and r["Content-Type"].startswith("text/plain")
+    assert "Primary trait (trait)" in r.content.decode() and "Mo Member" not in r.content.decode()
+    r = client.get("/api/people/?unit=growth&sort=nonsense&q=mo")
+    assert r.status_code == 400
+    assert set(r.json()) == {"unit", "sort"}
+    assert client.get("/api/people/?no_pod=true&sort=-builder").status_code == 200
+
+
+def test_it_takes_the_same_filters_on_the_page_the_csv_and_the_api(client, org):
+    login(client, org.org_lead)
+    query = f"unit={org.unit_a.pk}&no_pod=true&no_assessment=1"
+    assert _names(client, f"/people/?{query}") == ["Olga Lead", "Nell New"]
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(client.get(f"/people/export.csv?{query}").streaming_content).decode()
+            )
+        )
+    )
+    assert [row[0] for row in csv_rows[1:]] == ["Nell New", "Olga Lead"]
+    api = client.get(f"/api/people/?{query}").json()["results"]
+    assert [p["name"] for p in api] == ["Nell New", "Olga Lead"]
+
+
+def test_it_keeps_the_filtered_query_count_constant(client, org, django_assert_num_queries):
+    login(client, org.org_lead)
+    url = f"/people/?q=e&unit={org.unit_a.pk}&pod={org.pod_a.pk}&sort=-architect"
+    api = f"/api/people/?q=e&unit={org.unit_a.pk}&no_pod=0&sort=-architect"
+    n, n_api = count_queries(lambda: client.get(url)), count_queries(lambda: client.get(api))
+    for i in range(20):
+        p = make_person(org.unit_a, f"Eve {i}")
+        _assess(p, architect=i)
+        PodMembership.objects.create(pod=org.pod_a, person=p, start=date(2026, 1, 1))
+    with django_assert_num_queries(n):
+        client.get(url)
+    with django_assert_num_queries(n_api):
+        client.get(api)
