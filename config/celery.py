@@ -21,4 +21,8 @@ app.conf.beat_schedule = {
         "task": "teams.formation.tasks.expire_formation_runs",
         "schedule": 60.0,
     },
+    "expire-month-closes": {
+        "task": "incentives.bonuses.tasks.expire_month_closes",
+        "schedule": 600.0,
+    },
 }

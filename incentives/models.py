@@ -423,7 +423,9 @@ class CloseAttempt(models.Model):
     class Meta:
         ordering = ["close", "org_unit__name"]
         constraints = [
-            models.UniqueConstraint(fields=["close", "org_unit"], name="close_attempt_once_per_unit"),
+            models.UniqueConstraint(
+                fields=["close", "org_unit"], name="close_attempt_once_per_unit"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,7 @@ urlpatterns = [
     path("plans/new/", bonuses_views.plan_new, name="plan-new"),
     path("plans/<int:pk>/", bonuses_views.plan_detail, name="plan-detail"),
     path("close/", bonuses_views.period_list, name="period-list"),
+    path("close/run/", bonuses_views.month_close_run, name="month-close-run"),
     path("close/<int:pk>/", bonuses_views.period_review, name="period-review"),
     path("close/<int:pk>/compute/", bonuses_views.period_recompute, name="period-recompute"),
     path("close/<int:pk>/approve/", bonuses_views.period_approve, name="period-approve"),

@@ -9,26 +9,29 @@ services refuse (``PeriodFrozen``) and database triggers (migration 0002) refuse
 from __future__ import annotations
 
 import json
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from incentives.bonuses import engine, inputs
 from incentives.metrics.services import add_months, month_end, observations_pending_review
 from incentives.models import (
     AuditEntry,
+    CloseAttempt,
     IncentivePeriod,
     IncentivePlan,
     Metric,
+    MonthClose,
     Payout,
     PlanComponent,
     PodResult,
@@ -499,6 +502,10 @@ def adjustment_create(
 # --------------------------------------------------------------------------- the close
 
 
+# A unit's close task still pending this long after the close started was lost, not delayed.
+CLOSE_PATIENCE = timedelta(hours=2)
+
+
 def previous_month(today: date) -> date:
     return add_months(today.replace(day=1), -1)
 
@@ -512,46 +519,168 @@ def units_with_plan(*, month: date) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(pk__in=ids).prefetch_related("leads__user"))
 
 
-def month_close(*, today: date) -> list[int]:
-    """Queue last month's close: one task per unit with a plan, so a worker that dies takes at
-    most one unit with it, and that unit's task comes back (month_close_unit is safe to
-    repeat). Returns the ids of the units queued."""
+def month_close(
+    *,
+    today: date,
+    user: User | None = None,
+    key: str = "",
+    unit_ids: Collection[int] | None = None,
+) -> MonthClose | None:
+    """Start last month's close: one pending attempt per unit with a plan (only `unit_ids`, when
+    given), each queued as its own task once this commits, so a worker that dies takes at most
+    one unit with it and that unit's task comes back (month_close_unit is safe to repeat).
+    None when no unit has a plan in force: there is nothing to close.
+
+    `key` names the start: the scheduled task passes its own id, so the same start delivered
+    twice reuses its close and queues again only the units still pending.
+    """
     from incentives.bonuses.tasks import close_unit_month
 
     month = previous_month(today)
-    units = units_with_plan(month=month)
-    for unit in units:
-        close_unit_month.delay(unit.pk, month.isoformat())
-    return [unit.pk for unit in units]
-
-
-def month_close_unit(*, org_unit: OrgUnit, month: date) -> IncentivePeriod | None:
-    """Draft one unit's month and email its Org Leads a link to the review page.
-
-    Repeating it recomputes a draft or computed period and never touches an approved or locked
-    one (skipped, None). A refused month is recorded in the audit log (None)."""
-    from incentives.bonuses.emails import period_ready_send
-
-    existing = IncentivePeriod.objects.filter(org_unit=org_unit, month=month).first()
-    if existing is not None and existing.status in FROZEN:
-        return None
-    try:
-        period = period_compute(user=None, org_unit=org_unit, month=month)
-    except PeriodFrozen:
-        return None  # approved while this task waited
-    except ValidationError as exc:
-        audit_record(
-            user=None,
-            action="period.compute_failed",
-            data={
-                "org_unit": org_unit.pk,
-                "month": month.isoformat(),
-                "problems": exc.messages[:50],
+    with transaction.atomic():
+        close, created = MonthClose.objects.get_or_create(
+            key=key or uuid.uuid4().hex,
+            defaults={
+                "month": month,
+                "started_by": user if user and user.is_authenticated else None,
             },
         )
-        return None
-    period_ready_send(period=period, leads=list(org_unit.leads.all()))
-    return period
+        if created:
+            units = [
+                unit
+                for unit in units_with_plan(month=month)
+                if unit_ids is None or unit.pk in unit_ids
+            ]
+            if not units:
+                close.delete()
+                return None
+            CloseAttempt.objects.bulk_create(
+                [CloseAttempt(close=close, org_unit=unit) for unit in units]
+            )
+        pending = list(
+            close.attempts.filter(outcome=CloseAttempt.Outcome.PENDING).values_list(
+                "org_unit_id", flat=True
+            )
+        )
+        month_iso = close.month.isoformat()
+        transaction.on_commit(
+            lambda: [close_unit_month.delay(unit_id, month_iso, close.pk) for unit_id in pending]
+        )
+    return close
+
+
+def _attempt_finish(
+    attempt: CloseAttempt,
+    outcome: str,
+    *,
+    period: IncentivePeriod | None = None,
+    problems: Sequence[str] = (),
+) -> CloseAttempt:
+    attempt.outcome = outcome
+    attempt.period = period
+    attempt.problems = list(problems)
+    attempt.finished_at = timezone.now()
+    attempt.save(update_fields=["outcome", "period", "problems", "finished_at"])
+    return attempt
+
+
+def month_close_unit(*, close: MonthClose, org_unit: OrgUnit) -> CloseAttempt:
+    """One unit's part of a close: compute its month and record the outcome, then email the
+    leads once every unit of the close has one.
+
+    Safe to repeat (a redelivered task after a worker's death): it recomputes a draft or
+    computed period and never touches an approved or locked one (skipped). A refused month is
+    recorded with its problems (and in the audit log); an unexpected error is recorded too, then
+    raised so the worker logs it.
+    """
+    month = close.month
+    attempt, _ = CloseAttempt.objects.get_or_create(close=close, org_unit=org_unit)
+    CloseAttempt.objects.filter(pk=attempt.pk).update(deliveries=F("deliveries") + 1)
+    attempt.deliveries += 1
+    existing = IncentivePeriod.objects.filter(org_unit=org_unit, month=month).first()
+    try:
+        if existing is not None and existing.status in FROZEN:
+            raise PeriodFrozen(f"{month:%Y-%m} is {existing.get_status_display().lower()}.")
+        with transaction.atomic():
+            # The outcome commits with the figures: a worker killed in between leaves neither.
+            period = period_compute(user=close.started_by, org_unit=org_unit, month=month)
+            _attempt_finish(attempt, CloseAttempt.Outcome.COMPUTED, period=period)
+    except PeriodFrozen:
+        frozen = IncentivePeriod.objects.filter(org_unit=org_unit, month=month).first()
+        _attempt_finish(attempt, CloseAttempt.Outcome.SKIPPED, period=frozen)
+    except ValidationError as exc:
+        problems = exc.messages[:50]
+        _attempt_finish(attempt, CloseAttempt.Outcome.FAILED, problems=problems)
+        audit_record(
+            user=close.started_by,
+            action="period.compute_failed",
+            data={"org_unit": org_unit.pk, "month": month.isoformat(), "problems": problems},
+        )
+    except Exception as exc:
+        _attempt_finish(
+            attempt,
+            CloseAttempt.Outcome.FAILED,
+            problems=[f"unexpected error ({type(exc).__name__}: {exc}); see the worker log"],
+        )
+        month_close_notify(close=close)
+        raise
+    month_close_notify(close=close)
+    return attempt
+
+
+def month_close_notify(*, close: MonthClose) -> int:
+    """Once no unit of the close is pending, email the leads their units' outcomes (once).
+    Returns how many emails were sent."""
+    from incentives.bonuses.emails import month_close_send
+
+    with transaction.atomic():
+        locked = MonthClose.objects.select_for_update().get(pk=close.pk)
+        pending = locked.attempts.filter(outcome=CloseAttempt.Outcome.PENDING).exists()
+        if locked.emailed_at is not None or pending:
+            return 0
+        sent = month_close_send(close=locked)
+        locked.emailed_at = timezone.now()
+        locked.save(update_fields=["emailed_at"])
+    return sent
+
+
+def month_closes_expire() -> int:
+    """Units still pending CLOSE_PATIENCE after their close started (their task was lost, not
+    just delayed) are recorded as failed, so the leads hear of them. Returns how many."""
+    cutoff = timezone.now() - CLOSE_PATIENCE
+    stale = CloseAttempt.objects.filter(
+        outcome=CloseAttempt.Outcome.PENDING, close__started_at__lt=cutoff
+    )
+    close_ids = set(stale.values_list("close_id", flat=True))
+    count = stale.update(
+        outcome=CloseAttempt.Outcome.FAILED,
+        problems=[
+            "no worker finished this unit's close within "
+            f"{CLOSE_PATIENCE.total_seconds() / 3600:g} hours; compute the month on /close/"
+        ],
+        finished_at=timezone.now(),
+    )
+    for close in MonthClose.objects.filter(pk__in=close_ids):
+        month_close_notify(close=close)
+    return count
+
+
+def month_close_latest(*, units) -> tuple[MonthClose | None, list[CloseAttempt]]:
+    """The last close that covered any of these units, and their outcomes in it."""
+    close = (
+        MonthClose.objects.filter(attempts__org_unit__in=units)
+        .select_related("started_by")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if close is None:
+        return None, []
+    attempts = list(
+        close.attempts.filter(org_unit__in=units)
+        .select_related("org_unit", "period")
+        .order_by("org_unit__name")
+    )
+    return close, attempts
 
 
 # --------------------------------------------------------------------------- review

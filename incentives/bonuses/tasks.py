@@ -8,27 +8,38 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from incentives.bonuses import services
+from incentives.models import MonthClose
 from teams import clock
 from teams.models import OrgUnit
 
 
-@shared_task
-def close_previous_month(today: str | None = None) -> list[int]:
-    """On the 1st (beat schedule): queue last month's close, one task per unit with a plan."""
+# Acknowledged once finished: a start delivered again (its worker died) reuses its close, keyed
+# by this task's id, and queues only the units still pending.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def close_previous_month(self, today: str | None = None) -> int | None:
+    """On the 1st (beat schedule): start last month's close, one task per unit with a plan.
+    Returns the close's id (None when no unit has a plan)."""
     day = date.fromisoformat(today) if today else clock.today()
-    return services.month_close(today=day)
+    close = services.month_close(today=day, key=self.request.id or "")
+    return close.pk if close is not None else None
 
 
 # Acknowledged once finished and requeued if the worker dies: one unit's close is safe to
-# repeat (it recomputes a draft or computed month, never an approved one).
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def close_unit_month(unit_id: int, month: str) -> int | None:
-    """One unit's month close; returns the period id (None when skipped or refused)."""
+# repeat (it recomputes a draft or computed month, never an approved one). Outcomes are rows.
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def close_unit_month(unit_id: int, month: str, close_id: int) -> str:
+    """One unit's month close; returns its outcome."""
+    close = MonthClose.objects.filter(pk=close_id, month=date.fromisoformat(month)).first()
     unit = OrgUnit.objects.filter(pk=unit_id).first()
-    if unit is None:
-        return None
-    period = services.month_close_unit(org_unit=unit, month=date.fromisoformat(month))
-    return period.pk if period is not None else None
+    if close is None or unit is None:
+        return "gone"  # the close's start was undone, or the unit deleted meanwhile
+    return services.month_close_unit(close=close, org_unit=unit).outcome
+
+
+@shared_task(ignore_result=True)
+def expire_month_closes() -> int:
+    """Every 10 minutes (beat schedule): units whose close task was lost are recorded failed."""
+    return services.month_closes_expire()
 
 
 @shared_task

@@ -195,10 +195,42 @@ def period_list(request: HttpRequest) -> HttpResponse:
         .order_by("-month", "org_unit__name")
     )
     page = Paginator(periods, 25).get_page(request.GET.get("page"))
-    template = (
-        "incentives/period_list.html#compute" if request.htmx else "incentives/period_list.html"
+    if request.htmx:
+        return render(request, "incentives/period_list.html#compute", {"form": form})
+    services.month_closes_expire()  # a unit whose task was lost reads "failed", not "pending"
+    last_close, close_attempts = services.month_close_latest(units=units)
+    return render(
+        request,
+        "incentives/period_list.html",
+        {
+            "form": form,
+            "page": page,
+            "last_close": last_close,
+            "close_attempts": close_attempts,
+            "close_month": services.previous_month(clock.today()),
+        },
     )
-    return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+@require_POST
+def month_close_run(request: HttpRequest) -> HttpResponse:
+    """Close last month now for the units you manage that have a plan, one task per unit."""
+    permissions.require_org_lead(request.user)
+    units = _managed_units(request)
+    month = services.previous_month(clock.today())
+    close = services.month_close(
+        today=clock.today(), user=request.user, unit_ids=set(units.values_list("pk", flat=True))
+    )
+    if close is None:
+        messages.warning(request, f"None of your units has a plan in force for {month:%B %Y}.")
+    else:
+        messages.success(
+            request,
+            f"Closing {month:%B %Y} for {close.attempts.count()} units, each in the background: "
+            "their outcomes appear below and go to their leads by email.",
+        )
+    return redirect("period-list")
 
 
 def _review_context(request: HttpRequest, period: IncentivePeriod) -> dict:

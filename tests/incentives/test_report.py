@@ -190,12 +190,17 @@ def test_it_renders_the_report_and_csv_with_constant_queries(
 def test_it_is_linked_from_the_month_close_email(personas, settings):
     from django.core import mail
 
-    from incentives.bonuses.emails import period_ready_send
+    from incentives.bonuses.emails import month_close_send
+    from incentives.models import CloseAttempt, MonthClose
 
     settings.SITE_URL = "https://podwright.example"
     make_plan(personas.unit_a)
     period = make_period(personas.unit_a, LAST, status=IncentivePeriod.Status.COMPUTED)
-    period_ready_send(period=period, leads=[personas.org_lead.person])
+    close = MonthClose.objects.create(month=LAST, key="report-link")
+    CloseAttempt.objects.create(
+        close=close, org_unit=personas.unit_a, period=period, outcome="computed"
+    )
+    month_close_send(close=close)
     assert (
         f"https://podwright.example/reports/{personas.unit_a.pk}/{LAST:%Y-%m}/"
         in mail.outbox[0].body
