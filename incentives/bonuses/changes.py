@@ -23,6 +23,7 @@ from incentives.metrics.services import add_months, month_start
 from incentives.models import IncentivePeriod
 from teams.models import Baseline, PayRate, Person, Pod, PodMembership
 from teams.people.services import pay_rate_add
+from teams.pods import services as pods_services
 from teams.pods.services import baseline_add
 
 Status = IncentivePeriod.Status
@@ -32,7 +33,7 @@ Status = IncentivePeriod.Status
 class ChangeResult:
     """What the change wrote and which open months it recomputed."""
 
-    row: PayRate | Baseline
+    row: PayRate | Baseline | PodMembership
     recomputed: list[IncentivePeriod] = field(default_factory=list)
 
 
@@ -129,3 +130,37 @@ def baseline_change(
     return ChangeResult(
         row, _recompute_open(unit_ids=[pod.org_unit_id], since=effective_from, user=user)
     )
+
+
+@transaction.atomic
+def membership_split(
+    *, user: User | None, membership: PodMembership, on: date, allocation: Decimal | None = None
+) -> ChangeResult:
+    """A membership continues as a new stint from ``on`` (an allocation change, a re-formation
+    into the same pod), guarded like every dated change of pay."""
+    _refuse_into_frozen(
+        unit_ids=[membership.pod.org_unit_id], since=on, field_name="start", what="a new stint"
+    )
+    row = pods_services.membership_split(membership=membership, on=on, allocation=allocation)
+    return ChangeResult(
+        row, _recompute_open(unit_ids=[membership.pod.org_unit_id], since=on, user=user)
+    )
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    user: User | None,
+    pod: Pod,
+    person: Person,
+    start: date,
+    allocation: Decimal,
+    is_pod_lead: bool = False,
+) -> ChangeResult:
+    _refuse_into_frozen(
+        unit_ids=[pod.org_unit_id], since=start, field_name="start", what="a new member"
+    )
+    row = pods_services.membership_add(
+        pod=pod, person=person, start=start, allocation=allocation, is_pod_lead=is_pod_lead
+    )
+    return ChangeResult(row, _recompute_open(unit_ids=[pod.org_unit_id], since=start, user=user))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from incentives.demo.history import demo_seed_history
 from incentives.demo.metrics import demo_reset_metrics, demo_seed_metrics
 from incentives.demo.plans import demo_reset_plans, demo_seed_plans
 from teams import demo as teams_demo
@@ -19,6 +20,8 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
         demo_reset_metrics(unit_ids=unit_ids)
     result = teams_demo.demo_seed(people=people, seed=seed)
     demo_seed_metrics(units=result.unit_objects, pods=result.pod_objects, rng=result.rng)
+    # Stints, a raise and a baseline change before the months are closed on them.
+    demo_seed_history(pods=result.pod_objects)
     demo_seed_plans(units=result.unit_objects, rng=result.rng)
     return result
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -70,3 +70,43 @@ def baseline_add(*, pod, effective_from: date, value: Decimal, user=None):
     pod.baseline_headcount = baseline_in_force(pod, clock.today())
     pod.save(update_fields=["baseline_headcount"])
     return step
+
+
+@transaction.atomic
+def membership_add(*, pod, person, start: date, allocation: Decimal, is_pod_lead: bool = False):
+    """A new stint of ``person`` in ``pod`` from ``start`` (open-ended)."""
+    from teams.models import PodMembership
+
+    membership = PodMembership(
+        pod=pod, person=person, start=start, allocation=allocation, is_pod_lead=is_pod_lead
+    )
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_split(*, membership, on: date, allocation: Decimal | None = None):
+    """From ``on``, the membership continues as a new stint (a new allocation, say): the old
+    row ends the day before and keeps its history; pay follows each stint for its days."""
+    from teams.models import PodMembership
+
+    old = PodMembership.objects.select_for_update().get(pk=membership.pk)
+    if on <= old.start or (old.end is not None and on > old.end):
+        raise ValidationError(
+            {"start": [f"Choose a day after {old.start:%Y-%m-%d} inside the membership."]}
+        )
+    end = old.end
+    old.end = on - timedelta(days=1)
+    old.save(update_fields=["end"])
+    new = PodMembership(
+        pod_id=old.pod_id,
+        person_id=old.person_id,
+        start=on,
+        end=end,
+        allocation=old.allocation if allocation is None else allocation,
+        is_pod_lead=old.is_pod_lead,
+    )
+    new.full_clean()
+    new.save()
+    return new
