@@ -7,8 +7,8 @@ needs nothing but Python. Set DATABASE_URL / CELERY_BROKER_URL for PostgreSQL an
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
+import dj_database_url
 import plotly
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
@@ -29,26 +29,32 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
+SQLITE, POSTGRESQL = "django.db.backends.sqlite3", "django.db.backends.postgresql"
+
+
 def database_from_url(url: str) -> dict:
-    """postgres://user:pass@host:port/name or sqlite:///path → a DATABASES entry."""
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": parsed.path.lstrip("/") or ":memory:",
-        }
-    if parsed.scheme not in ("postgres", "postgresql"):
-        raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parsed.path.lstrip("/")),
-        "USER": unquote(parsed.username or ""),
-        "PASSWORD": unquote(parsed.password or ""),
-        "HOST": parsed.hostname or "",
-        "PORT": str(parsed.port or ""),
-        "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", "60"),
-        "CONN_HEALTH_CHECKS": True,
-    }
+    """A DATABASES entry from a URL, parsed by dj-database-url:
+    ``postgres://user:pass@host:port/name?sslmode=require`` (query parameters become OPTIONS;
+    connections are kept DB_CONN_MAX_AGE seconds, default 60, and health-checked) or
+    ``sqlite:////absolute/path.sqlite3`` (four slashes), ``sqlite:///relative.sqlite3``."""
+    try:
+        db = dj_database_url.parse(url)
+    except ValueError:
+        # The URL may hold a password: name the scheme only.
+        scheme = url.split(":", 1)[0] if ":" in url else "(none)"
+        raise ImproperlyConfigured(
+            f"DATABASE_URL cannot be read (scheme {scheme!r}): use "
+            "postgres://user:pass@host:port/name or sqlite:////absolute/path.sqlite3"
+        ) from None
+    if db["ENGINE"] == SQLITE:
+        db.setdefault("OPTIONS", {}).setdefault("timeout", 20)  # as the default database
+    elif db["ENGINE"] == POSTGRESQL:
+        db.update(CONN_MAX_AGE=envint("DB_CONN_MAX_AGE", "60"), CONN_HEALTH_CHECKS=True)
+    else:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL engine {db['ENGINE']!r} is not supported: use PostgreSQL or SQLite"
+        )
+    return db
 
 
 DEBUG = envbool("DEBUG", "true")
@@ -162,7 +168,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE,
             "NAME": os.getenv("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             "OPTIONS": {"timeout": 20},
         }

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -55,8 +57,64 @@ def test_it_parses_database_urls():
         "pw",
         "s@cret",
         "db.internal",
-        "6543",
+        6543,
     )
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (60, True)
+    assert "OPTIONS" not in db
+
+
+def test_it_keeps_the_query_options_of_a_database_url():
+    from config.settings import database_from_url
+
+    db = database_from_url(
+        "postgresql://pw@db.internal/podwright?sslmode=require&connect_timeout=5"
+    )
+    assert db["OPTIONS"] == {"sslmode": "require", "connect_timeout": 5}
+    assert db["NAME"] == "podwright" and db["HOST"] == "db.internal"
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("sqlite:////var/lib/podwright/db.sqlite3", "/var/lib/podwright/db.sqlite3"),
+        ("sqlite:///db.sqlite3", "db.sqlite3"),
+        ("sqlite:////srv/pod%20wright/db.sqlite3", "/srv/pod wright/db.sqlite3"),
+        ("sqlite://:memory:", ":memory:"),
+        ("sqlite://", ":memory:"),
+    ],
+)
+def test_it_keeps_sqlite_paths_absolute_or_relative_as_written(url, name):
+    from config.settings import database_from_url
+
+    db = database_from_url(url)
+    assert (db["ENGINE"], db["NAME"]) == ("django.db.backends.sqlite3", name)
+    assert db["OPTIONS"]["timeout"] == 20  # as the default database: wait for a busy writer
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://pw:s3cret@db/podwright", "engine 'django.db.backends.mysql' is not supported"),
+        ("http://db.internal/podwright", "scheme 'http'"),
+        ("podwright.sqlite3", "scheme '(none)'"),
+        ("postgres://pw:s3cret@db:port/podwright", "scheme 'postgres'"),
+    ],
+)
+def test_it_refuses_a_database_url_it_cannot_read_without_echoing_it(url, says):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings import database_from_url
+
+    with pytest.raises(ImproperlyConfigured) as refused:
+        database_from_url(url)
+    assert says in str(refused.value) and "s3cret" not in str(refused.value)
+
+
+def test_it_opens_an_absolute_sqlite_database_url(tmp_path):
+    path = tmp_path / "abs.sqlite3"
+    r = _manage("migrate", "--noinput", DATABASE_URL=f"sqlite:///{path}")
+    assert r.returncode == 0, r.stderr
+    assert path.exists() and path.stat().st_size > 0
 
 
 def test_it_runs_tasks_eagerly_without_a_broker():
