@@ -1,7 +1,12 @@
-"""Bench: close a month for 10,000 people in 2,500 pods and count the SQL queries.
+"""Bench: close a month for 10,000 people in 2,500 pods with stints and count the SQL queries.
 
     .venv/bin/python bench/month_close.py [--people 10000] [--pod-size 4]
     DATABASE_URL=postgres://…/db .venv/bin/python bench/month_close.py   # on PostgreSQL
+
+About a fifth of the people are re-formed into their pod on the 15th (two stints), a tenth
+change allocation on a random day, 15 % get a raise inside the month and a tenth of the pods a
+new baseline from the 16th: the input builder splits and merges all of it. A second, small
+unit is closed too, to show that the query count does not grow with the org.
 
 Builds the org in bulk in a fresh test database (the test runner's machinery: a throw-away
 ``test_…`` database, in memory on SQLite), times ``period_compute`` (first compute and a
@@ -32,12 +37,12 @@ from django.test.utils import CaptureQueriesContext, setup_databases, teardown_d
 MONTH = date(2026, 9, 1)
 
 
-def build(people: int, pod_size: int, rng: random.Random):
+def build(people: int, pod_size: int, rng: random.Random, slug: str = "bench"):
     from incentives.bonuses import services
     from incentives.models import Metric, MetricTarget, Observation
-    from teams.models import OrgUnit, Person, Pod, PodMembership
+    from teams.models import Baseline, OrgUnit, PayRate, Person, Pod, PodMembership
 
-    unit = OrgUnit.objects.create(name="Bench", slug="bench")
+    unit = OrgUnit.objects.create(name=slug.title(), slug=slug)
     activation = Metric.objects.create(org_unit=unit, key="activation", name="Activation")
     revenue = Metric.objects.create(org_unit=unit, key="revenue", name="Revenue", aggregation="sum")
     incidents = Metric.objects.create(
@@ -89,7 +94,7 @@ def build(people: int, pod_size: int, rng: random.Random):
         [
             Person(
                 name=f"P{i}",
-                email=f"p{i}@bench.test",
+                email=f"p{i}@{slug}.test",
                 org_unit=unit,
                 base_pay=Decimal(rng.randrange(5000, 12000, 100)),
             )
@@ -118,19 +123,45 @@ def build(people: int, pod_size: int, rng: random.Random):
         )
         for person, pk in zip(persons, pids, strict=True):
             person.pk = person.id = pk
-    memberships, observations, targets = [], [], []
+    memberships, observations, targets, rates, baselines = [], [], [], [], []
     for i, person in enumerate(persons[: n_pods * pod_size]):
+        pod = pods[i // pod_size]
         start = (
             date(2026, 1, 1) if rng.random() > 0.05 else MONTH + timedelta(days=rng.randrange(28))
         )
-        memberships.append(
-            PodMembership(
-                pod=pods[i // pod_size],
-                person=person,
-                start=start,
-                allocation=Decimal("1") if rng.random() > 0.2 else Decimal("0.5"),
+        allocation = Decimal("1") if rng.random() > 0.2 else Decimal("0.5")
+        roll = rng.random()
+        if start < MONTH and roll < 0.3:
+            # Re-formed into the same pod on the 15th, or a new allocation from some day.
+            cut = MONTH + timedelta(days=14 if roll < 0.2 else rng.randrange(1, 27))
+            memberships.append(
+                PodMembership(
+                    pod=pod,
+                    person=person,
+                    start=start,
+                    end=cut - timedelta(days=1),
+                    allocation=allocation,
+                )
             )
+            start, allocation = cut, allocation if roll < 0.2 else Decimal("0.8")
+        memberships.append(
+            PodMembership(pod=pod, person=person, start=start, allocation=allocation)
         )
+        if rng.random() < 0.15:
+            rates.append(PayRate(person=person, effective_from=None, base_pay=person.base_pay))
+            rates.append(
+                PayRate(
+                    person=person,
+                    effective_from=MONTH + timedelta(days=rng.randrange(1, 29)),
+                    base_pay=person.base_pay + 500,
+                )
+            )
+    for pod in pods:
+        if rng.random() < 0.1:
+            baselines.append(Baseline(pod=pod, effective_from=None, value=pod.baseline_headcount))
+            baselines.append(
+                Baseline(pod=pod, effective_from=MONTH + timedelta(days=15), value=Decimal(14))
+            )
     for pod in pods:
         for week in range(4):
             day = MONTH + timedelta(days=7 * week + 2)
@@ -164,6 +195,8 @@ def build(people: int, pod_size: int, rng: random.Random):
                 )
             )
     PodMembership.objects.bulk_create(memberships, batch_size=5000)
+    PayRate.objects.bulk_create(rates, batch_size=5000)
+    Baseline.objects.bulk_create(baselines, batch_size=5000)
     Observation.objects.bulk_create(observations, batch_size=5000)
     MetricTarget.objects.bulk_create(targets, batch_size=5000)
     return unit, len(memberships), n_pods, len(observations)
@@ -180,13 +213,18 @@ def main() -> int:
         from incentives.bonuses import services
         from incentives.models import Payout, PodResult
 
+        small, *_ = build(200, args.pod_size, random.Random(3), slug="small")
+        with CaptureQueriesContext(connection) as ctx:
+            services.period_compute(user=None, org_unit=small, month=MONTH)
+        small_queries = len(ctx.captured_queries)
         t0 = time.perf_counter()
         unit, members, pods, observations = build(args.people, args.pod_size, random.Random(7))
         built = time.perf_counter() - t0
         print(
-            f"database: {connection.vendor}; built {members} memberships in {pods} pods, "
+            f"database: {connection.vendor}; built {members} membership stints in {pods} pods, "
             f"{observations} observations in {built:.1f}s"
         )
+        print(f"period_compute on a 200-person unit: {small_queries} SQL queries")
         for label in ("compute", "recompute"):
             with CaptureQueriesContext(connection) as ctx:
                 t = time.perf_counter()
