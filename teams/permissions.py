@@ -199,7 +199,7 @@ def role_of(user: User | AnonymousUser) -> str:
     return "none"
 
 
-# --- Assessments (issue 4) -------------------------------------------------------------------
+# --- Assessments: who may rate whom --------------------------------------------------------
 
 
 def peers_rateable_by(user: User | AnonymousUser) -> QuerySet[Person]:

@@ -109,7 +109,8 @@ def _insert(model, names: list[str], rows: Sequence[Sequence]) -> None:
 def demo_reset_metrics(*, unit_ids: Iterable[int]) -> None:
     """Delete the demo units' observations, targets and metric definitions.
 
-    Plans that use these metrics (issue 7's demo data) must be deleted before this runs.
+    Delete the demo plans first (``incentives.demo.plans.demo_reset_plans``): a plan component
+    protects the metric it pays on.
     """
     unit_ids = list(unit_ids)
     Observation.objects.filter(pod__org_unit_id__in=unit_ids).delete()

@@ -1,4 +1,4 @@
-"""Selectors for the Org Lead dashboard and the pod page (issue 8): plain data, constant queries."""
+"""Selectors for the Org Lead dashboard and the pod page: plain data, constant queries."""
 
 from __future__ import annotations
 

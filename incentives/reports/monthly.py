@@ -1,4 +1,4 @@
-"""Selectors of the monthly incentive report (issue 8): totals, comparison, rows, payroll CSV.
+"""Selectors of the monthly incentive report: totals, comparison, rows, payroll CSV.
 
 Every function runs a fixed number of queries whatever the size of the org.
 """

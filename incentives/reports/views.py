@@ -1,4 +1,5 @@
-"""The home page: the Org Lead dashboard for leads; members go to their pod page (issue 8)."""
+"""The home page (the Org Lead dashboard for leads; members go to their pod page), the pod
+page and the monthly incentive report with its payroll CSV."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forms for trait profiles (issue 4)."""
+"""Forms for people: the CSV import upload."""
 
 from __future__ import annotations
 

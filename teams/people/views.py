@@ -38,7 +38,7 @@ def _directory_choices(request: HttpRequest) -> dict[str, list[tuple[int, str]]]
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
-    """The people directory for leads: search, filters, sort, pages, trait bars (issue 4)."""
+    """The people directory for leads: search, filters, sort, pages, trait bars."""
     permissions.require_org_lead(request.user)
     filters = directory.people_directory(request.user, request.GET)
     valid = filters.is_valid()

@@ -1,4 +1,4 @@
-"""Forms for trait profiles (issue 4)."""
+"""Forms for trait profiles: the assessment of a person's five trait scores."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The peer source is the mean of each distinct peer's latest rating, and it exists only once at
 least PEER_MIN_RATERS distinct peers have rated: with a single peer, the person rated could read
-that peer's scores back out of their own profile (anonymity, issue 4).
+that peer's scores back out of their own profile, and peer ratings are anonymous.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pages for trait profiles (issue 4): questionnaire, peer and lead assessment, trait mix, CSV."""
+"""Pages for trait profiles: questionnaire, peer and lead assessment, trait mix, CSV."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Issue 8 in a real browser, with the network closed: plotly.js comes from our own static files."""
+"""The dashboard, pod page and report in a real browser, with the network closed: plotly.js
+comes from our own static files, so the pages work offline and leak nothing to a CDN."""
 
 import pytest
 from playwright.sync_api import expect

@@ -1,4 +1,4 @@
-"""Data for the dashboard, pod page and report tests (issue 8): plans, pods, profiles, months."""
+"""Data for the dashboard, pod page and report tests: plans, pods, profiles, months."""
 
 from __future__ import annotations
 

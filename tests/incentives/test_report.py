@@ -1,4 +1,4 @@
-"""The monthly incentive report and its payroll CSV (issue 8)."""
+"""The monthly incentive report and its payroll CSV."""
 
 import csv
 import io

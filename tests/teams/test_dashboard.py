@@ -1,4 +1,4 @@
-"""The Org Lead dashboard (issue 8)."""
+"""The Org Lead dashboard: figures, charts, unit filter, permissions and query counts."""
 
 import re
 from decimal import Decimal

@@ -1,9 +1,8 @@
-"""The pod self-service page and its charter editing (issue 8)."""
+"""The pod self-service page and its charter editing."""
 
 import re
-from decimal import Decimal
-
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
