@@ -42,6 +42,9 @@ class ValueField(forms.CharField):
 
 
 class MetricForm(forms.ModelForm):
+    """Reads and checks a metric definition; the page creates it with ``metric_create`` (the
+    one way a metric comes to exist), so this form never saves."""
+
     class Meta:
         model = Metric
         fields = [
@@ -76,6 +79,15 @@ class MetricForm(forms.ModelForm):
         if pod is not None and unit is not None and pod.org_unit_id != unit.pk:
             self.add_error("owner_pod", f"{pod.name} is not in {unit.name}.")
         return data
+
+    def save(self, commit: bool = True):
+        raise TypeError("Create metrics with incentives.metrics.services.metric_create.")
+
+    def create_kwargs(self) -> dict:
+        """The checked definition as ``metric_create``'s keyword arguments."""
+        data = self.cleaned_data
+        fields = [f for f in self.Meta.fields if f != "org_unit"]
+        return {"org_unit_id": data["org_unit"].pk, **{f: data.get(f) for f in fields}}
 
 
 class TargetForm(forms.Form):

@@ -300,9 +300,14 @@ def metric_definitions(request: HttpRequest) -> HttpResponse:
         initial={"org_unit": units.first(), "kind": Metric.Kind.OUTCOME},
     )
     if request.method == "POST" and form.is_valid():
-        metric = form.save()
-        messages.success(request, f"Metric “{metric.name}” created.")
-        return redirect("/metrics/definitions/")
+        try:
+            metric = metrics.metric_create(**form.create_kwargs())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Metric “{metric.name}” created.")
+            return redirect("/metrics/definitions/")
     defined = (
         Metric.objects.filter(org_unit__in=units)
         .select_related("org_unit", "owner_pod")
