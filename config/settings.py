@@ -286,7 +286,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One input contract (teams/inputs.py): JSON objects only, depth, NUL and number checks
+    # before any view runs; an oversize body is a 413 JSON naming the limit.
+    "DEFAULT_PARSER_CLASSES": ["teams.inputs.JSONBodyParser"],
+    "EXCEPTION_HANDLER": "teams.inputs.api_exception_handler",
 }
+# The largest request body read into memory: 10,000 bulk observations with long keys and
+# evidence links are about 5 MB. Uploaded files are not counted (they stream to disk).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(10 * 1024 * 1024))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Podwright API",
     "DESCRIPTION": "People, trait profiles, pods, outcome metrics and AI-efficiency bonuses.",

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from incentives import permissions as access
 from incentives.bonuses import services
 from incentives.models import IncentivePeriod, Payout
-from teams import clock, permissions
+from teams import clock, inputs, permissions
 
 
 def _require_lead(request) -> None:
@@ -79,15 +79,19 @@ class PeriodDetail(APIView):
         return Response(PeriodOutput(access.period_for_user(request.user, pk)).data)
 
 
-class ComputeInput(serializers.Serializer):
+class ComputeInput(inputs.StrictSerializer):
     org_unit = serializers.IntegerField()
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
+    month = serializers.RegexField(r"^[0-9]{4}-[0-9]{2}$", help_text="YYYY-MM")
 
     def validate_month(self, value: str) -> date:
         try:
             month = date.fromisoformat(value + "-01")
         except ValueError:
             raise serializers.ValidationError("Not a month (YYYY-MM).") from None
+        if not inputs.YEAR_MIN <= month.year <= inputs.YEAR_MAX:
+            raise serializers.ValidationError(
+                f"{value} is out of range: the year must be {inputs.YEAR_MIN} to {inputs.YEAR_MAX}."
+            )
         if month > clock.today().replace(day=1):
             raise serializers.ValidationError("That month has not started yet.")
         return month

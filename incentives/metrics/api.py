@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from incentives.metrics import services as metrics
 from incentives.models import Metric, Observation
-from teams import permissions
+from teams import inputs, permissions
 
 MAX_BULK = 10_000
 
@@ -229,6 +229,14 @@ class ObservationListCreate(APIView):
         )
 
 
+BULK_LIMITS = (
+    f"Limits: at most {MAX_BULK:,} observations and {inputs.body_limit_text()} per request "
+    "(a larger body is answered 413). Any bad row refuses the whole request (400, every "
+    "problem listed by row); nothing is saved. Unknown fields, NUL characters, years before "
+    f"{inputs.YEAR_MIN} or after {inputs.YEAR_MAX}, decimal commas and floats are refused."
+)
+
+
 class ObservationBulkUpsert(APIView):
     """Up to 10,000 observations in one request, all or none, upserted by ``external_id``.
 
@@ -236,13 +244,22 @@ class ObservationBulkUpsert(APIView):
     """
 
     @extend_schema(
+        description=BULK_LIMITS,
         request=inline_serializer(
             "ObservationBulkInput", {"observations": ObservationInput(many=True)}
         ),
-        responses={200: BulkOutput, 400: ProblemsOutput, 403: ProblemsOutput},
+        responses={
+            200: BulkOutput,
+            400: ProblemsOutput,
+            403: ProblemsOutput,
+            413: ProblemsOutput,
+        },
     )
     def post(self, request: Request) -> Response:
-        rows = request.data.get("observations") if isinstance(request.data, dict) else None
+        unknown = inputs.unknown_fields(request.data, ("observations",))
+        if unknown:
+            return Response({"errors": unknown}, status=status.HTTP_400_BAD_REQUEST)
+        rows = request.data.get("observations")
         if not isinstance(rows, list) or not rows:
             return Response(
                 {"errors": ['Send {"observations": [ … ]} with at least one observation.']},

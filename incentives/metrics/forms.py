@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from incentives.metrics import services as metrics
 from incentives.models import Metric
 from teams import clock
-from teams.inputs import DecimalInput
+from teams.inputs import DecimalInput, check_day
 from teams.models import Pod
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
@@ -27,7 +27,10 @@ class MonthField(forms.CharField):
             year, month = metrics.engine.parse_month(value)
         except ValueError:
             raise ValidationError(f"“{value}” is not a month in the form YYYY-MM.") from None
-        return date(year, month, 1)
+        try:
+            return check_day(date(year, month, 1))
+        except ValueError as exc:
+            raise ValidationError(f"{exc}.") from None
 
 
 class ValueField(forms.CharField):

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from teams import inputs
 from teams.numbers import NumberError, parse_decimal
 from teams.traits import TRAITS
 
@@ -96,6 +97,7 @@ class _Checks:
     emails already in the database and those seen so far in this file (with their row)."""
 
     index: dict[str, int]
+    names: list[str]  # by position; "" for a column without a name
     units: set[str]
     taken: set[str]
     seen: dict[str, int]
@@ -115,6 +117,7 @@ def parse_people_csv(
     result.has_scores = any(t in columns for t in TRAITS)
     checks = _Checks(
         index={c: i for i, c in enumerate(columns)},
+        names=columns,
         units=set(unit_slugs),
         taken={e.lower() for e in existing_emails},
         seen={},
@@ -126,12 +129,12 @@ def parse_people_csv(
         if line - 1 > MAX_ROWS:
             errors.append(RowError(line, "(file)", f"too many rows: at most {MAX_ROWS} per file."))
             break
+        before = len(errors)
         if len(cells) > len(columns):
+            # Reported with the row's other problems: a shifted cell usually explains them.
             errors.append(
                 RowError(line, "(row)", f"{len(cells)} cells but {len(columns)} columns.")
             )
-            continue
-        before = len(errors)
         row = _parse_row(line, cells, checks, errors)
         if len(errors) == before:
             result.rows.append(row)
@@ -154,11 +157,13 @@ def _header_columns(header: list[str] | None, errors: list[RowError]) -> list[st
         for t in TRAITS:
             if t not in columns:
                 errors.append(RowError(1, t, "missing column (trait scores need all five traits)."))
-    for col in columns:
+    for n, col in enumerate(columns, start=1):
         if col and col not in COLUMNS:
             errors.append(
                 RowError(1, col, f"unknown column; expected some of {', '.join(COLUMNS)}.")
             )
+        elif col and col in columns[: n - 1]:
+            errors.append(RowError(1, col, "the column appears twice."))
     return columns
 
 
@@ -169,6 +174,13 @@ def _parse_row(line: int, cells: list[str], checks: _Checks, errors: list[RowErr
         i = checks.index.get(col)
         return cells[i].strip() if i is not None and i < len(cells) else ""
 
+    for n, value in enumerate(cells):
+        named = checks.names[n] if n < len(checks.names) else ""
+        col = named or f"(column {n + 1})"
+        if inputs.NUL in value:
+            errors.append(RowError(line, col, "contains a NUL character, which text cannot hold."))
+        elif not named and value.strip() and n < len(checks.names):
+            errors.append(RowError(line, col, "a value under a column with no name."))
     for col in REQUIRED:
         if not cell(col):
             errors.append(RowError(line, col, "required, but empty."))
@@ -220,7 +232,10 @@ def _read_optional(row: ImportRow, cell: Callable[[str], str], errors: list[RowE
         fte = _decimal(value, line, "fte", errors, lo=Decimal(0), hi=Decimal(1), places=2)
         row.fte = fte if fte is not None else Decimal(1)
     if value := cell("time_zone"):
-        row.time_zone = value[:64]
+        try:
+            row.time_zone = inputs.check_time_zone(value)
+        except ValueError as exc:
+            errors.append(RowError(line, "time_zone", f"{exc}."))
     if value := cell("preferred_trait"):
         if value not in TRAITS:
             errors.append(

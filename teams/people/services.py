@@ -73,7 +73,12 @@ def _emails_in(text: str) -> list[str]:
     if "email" not in header:
         return []
     i = header.index("email")
-    return [row[i].strip().lower() for row in reader if i < len(row) and row[i].strip()]
+    # A NUL cannot be sent to PostgreSQL even in a query; the parser reports those cells.
+    return [
+        row[i].strip().lower()
+        for row in reader
+        if i < len(row) and row[i].strip() and "\x00" not in row[i]
+    ]
 
 
 def pay_rate_in_force(person: Person, day: date) -> Decimal:

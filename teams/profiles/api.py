@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teams import permissions
+from teams import inputs, permissions
 from teams.profiles import services
 from teams.profiles.scoring import PEER_MIN_RATERS
 from teams.traits import TRAITS
@@ -85,7 +85,7 @@ class ProfileDetail(APIView):
         )
 
 
-class AssessmentInput(serializers.Serializer):
+class AssessmentInput(inputs.StrictSerializer):
     person = serializers.IntegerField()
     source = serializers.ChoiceField(
         choices=["peer", "lead"], help_text="Self assessments come from the questionnaire."

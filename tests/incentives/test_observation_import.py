@@ -58,7 +58,7 @@ def test_it_imports_good_rows(personas, metric):
         ),
         (
             "{pod},activation,2026-02-30,10,,",
-            "Row 3: date '2026-02-30' is not a date in the form YYYY-MM-DD",
+            "Row 3: date '2026-02-30' is not a date that exists (day is out of range for month)",
         ),
         (
             "{pod},activation,31/03/2026,10,,",
@@ -110,8 +110,11 @@ def test_it_names_missing_columns(personas, metric):
     check = csv_check(
         user=personas.pod_lead, text="pod,metric,when,amount\n1,activation,2026-04-01,3\n"
     )
+    columns = "pod, metric, date, value, external_id, evidence_url"
     assert check.problems == [
-        "The header must name the columns pod, metric, date, value (missing: date, value)."
+        "The header must name the columns pod, metric, date, value (missing: date, value).",
+        f"Line 1: unknown column 'when'; the columns are {columns}.",
+        f"Line 1: unknown column 'amount'; the columns are {columns}.",
     ]
 
 
