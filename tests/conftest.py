@@ -261,6 +261,32 @@ def eager_celery():
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(params=["refused", "hung"])
+def broker_down(request, eager_celery, monkeypatch):
+    """Tasks go to a broker that is not there: nothing listens on the port ("refused"), or
+    something accepts connections and never answers ("hung")."""
+    import socket
+
+    from config.celery import app
+
+    if request.param == "refused":
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = None
+    else:
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)  # the kernel accepts; nobody ever reads or replies
+        port = server.getsockname()[1]
+    monkeypatch.setenv("CELERY_BROKER_WRITE_URL", f"redis://127.0.0.1:{port}/0")
+    app.conf.task_always_eager = False
+    yield request.param
+    app.conf.task_always_eager = True  # eager_celery restores what it found
+    if server is not None:
+        server.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _sqlite_flush_may_delete_frozen_periods():
     """Let a transactional test's flush on SQLite delete approved periods.

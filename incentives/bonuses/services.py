@@ -36,6 +36,7 @@ from incentives.models import (
     PlanComponent,
     PodResult,
 )
+from teams.background import enqueue_on_commit
 from teams.models import OrgUnit, Person, Pod, PodMembership
 
 Status = IncentivePeriod.Status
@@ -532,7 +533,9 @@ def month_close(
     None when no unit has a plan in force: there is nothing to close.
 
     `key` names the start: the scheduled task passes its own id, so the same start delivered
-    twice reuses its close and queues again only the units still pending.
+    twice reuses its close and queues again only the units still pending. Raises
+    BackgroundUnavailable (from the commit) when the broker does not take the tasks; a close
+    this call opened is removed again.
     """
     from incentives.bonuses.tasks import close_unit_month
 
@@ -563,8 +566,9 @@ def month_close(
             )
         )
         month_iso = close.month.isoformat()
-        transaction.on_commit(
-            lambda: [close_unit_month.delay(unit_id, month_iso, close.pk) for unit_id in pending]
+        enqueue_on_commit(
+            [(close_unit_month, (unit_id, month_iso, close.pk)) for unit_id in pending],
+            undo=MonthClose.objects.filter(pk=close.pk).delete if created else lambda: None,
         )
     return close
 

@@ -10,12 +10,21 @@ from django.contrib.auth import get_user_model
 from incentives.bonuses import services
 from incentives.models import MonthClose
 from teams import clock
+from teams.background import BackgroundUnavailable
 from teams.models import OrgUnit
 
 
 # Acknowledged once finished: a start delivered again (its worker died) reuses its close, keyed
-# by this task's id, and queues only the units still pending.
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+# by this task's id, and queues only the units still pending. A broker that refuses the unit
+# tasks leaves no close behind, and the start is tried again a few minutes later.
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(BackgroundUnavailable,),
+    retry_backoff=60,
+    max_retries=8,
+)
 def close_previous_month(self, today: str | None = None) -> int | None:
     """On the 1st (beat schedule): start last month's close, one task per unit with a plan.
     Returns the close's id (None when no unit has a plan)."""

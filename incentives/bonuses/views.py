@@ -40,6 +40,7 @@ from incentives.models import (
     PodResult,
 )
 from teams import clock, permissions
+from teams.background import BackgroundUnavailable
 from teams.models import Person, Pod, PodMembership
 from teams.numbers import parse_decimal
 
@@ -219,9 +220,15 @@ def month_close_run(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
     units = _managed_units(request)
     month = services.previous_month(clock.today())
-    close = services.month_close(
-        today=clock.today(), user=request.user, unit_ids=set(units.values_list("pk", flat=True))
-    )
+    try:
+        close = services.month_close(
+            today=clock.today(),
+            user=request.user,
+            unit_ids=set(units.values_list("pk", flat=True)),
+        )
+    except BackgroundUnavailable as exc:
+        messages.error(request, exc.message)
+        return redirect("period-list")
     if close is None:
         messages.warning(request, f"None of your units has a plan in force for {month:%B %Y}.")
     else:

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from teams import clock
+from teams.background import enqueue_on_commit
 from teams.formation import engine as formation
 from teams.formation.engine.io import result_to_dict
 from teams.models import FormationRun, OrgUnit, Person, Pod, PodMembership, units_below
@@ -134,7 +135,11 @@ def problem_for_run(run: FormationRun) -> formation.Problem:
 
 @transaction.atomic
 def formation_start(*, user: User, org_unit: OrgUnit, params: dict) -> FormationRun:
-    """Record a run with its inputs and pool snapshot, and queue the optimiser after commit."""
+    """Record a run with its inputs and pool snapshot, and queue the optimiser after commit.
+
+    Raises BackgroundUnavailable (from the commit) when the broker does not take the task; the
+    run is removed again, so no run waits forever for a task that was never queued.
+    """
     from teams.formation.tasks import run_formation
 
     pool, notes = pool_snapshot(org_unit=org_unit, pool=params["pool"])
@@ -148,7 +153,9 @@ def formation_start(*, user: User, org_unit: OrgUnit, params: dict) -> Formation
         params=params,
         result={"pool": pool, "notes": notes, "previous_pods": list(previous.values())},
     )
-    run_formation.delay_on_commit(run.pk)
+    enqueue_on_commit(
+        [(run_formation, (run.pk,))], undo=FormationRun.objects.filter(pk=run.pk).delete
+    )
     return run
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from teams import permissions
+from teams.background import BackgroundUnavailable
 from teams.formation import services
 from teams.formation.forms import AcceptForm, FormationRunForm
 from teams.models import FormationRun
@@ -39,9 +40,13 @@ def formation_new(request: HttpRequest) -> HttpResponse:
     units = permissions.units_visible_to(request.user)
     form = FormationRunForm(request.POST or None, units=units, initial={"org_unit": units.first()})
     if request.method == "POST" and form.is_valid():
-        run = services.formation_start(
-            user=request.user, org_unit=form.cleaned_data["org_unit"], params=form.params()
-        )
+        try:
+            run = services.formation_start(
+                user=request.user, org_unit=form.cleaned_data["org_unit"], params=form.params()
+            )
+        except BackgroundUnavailable as exc:
+            messages.error(request, exc.message)
+            return render(request, "teams/formation/run_new.html", {"form": form}, status=503)
         return redirect("formation-detail", pk=run.pk)
     return render(request, "teams/formation/run_new.html", {"form": form})
 
@@ -124,6 +129,9 @@ def formation_again(request: HttpRequest, pk: int) -> HttpResponse:
         again = services.formation_restart(user=request.user, run=run)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return redirect("formation-detail", pk=run.pk)
+    except BackgroundUnavailable as exc:
+        messages.error(request, exc.message)
         return redirect("formation-detail", pk=run.pk)
     messages.success(request, f"Started run {again.pk} with the inputs of run {run.pk}.")
     return redirect("formation-detail", pk=again.pk)

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from incentives.bonuses import services
 from incentives.bonuses.tasks import close_previous_month, close_unit_month, compute_period
 from incentives.models import AuditEntry, CloseAttempt, IncentivePeriod, MonthClose, Payout
+from teams.background import BackgroundUnavailable
 from teams.models import OrgUnit
 from tests.conftest import login, make_person
 from tests.incentives.bonus_factories import MONTH, bonus_world, make_plan, unit_metrics
@@ -275,3 +276,30 @@ def test_it_closes_the_month_through_the_worker(personas, celery_worker_process)
         timeout=60
     )
     assert IncentivePeriod.objects.get(pk=period_id).month == date(2026, 8, 1)
+
+
+UNAVAILABLE = "Background work is unavailable right now; try again in a minute."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_says_background_work_is_unavailable_and_leaves_no_close(client, personas, broker_down):
+    bonus_world(personas)
+    login(client, personas.org_lead)
+    started = time.monotonic()
+    r = client.post("/close/run/")
+    assert time.monotonic() - started < 3
+    assert r.status_code == 302 and r["Location"] == "/close/"
+    page = client.get("/close/").content.decode()
+    assert UNAVAILABLE in page and "No month close has run for your units yet." in page
+    assert MonthClose.objects.count() == 0 and CloseAttempt.objects.count() == 0
+    assert not IncentivePeriod.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_tries_the_scheduled_close_again_when_the_broker_refuses(personas, broker_down):
+    bonus_world(personas)
+    # Called directly there is no worker to retry it: the refusal surfaces, nothing is left.
+    with pytest.raises(BackgroundUnavailable):
+        close_previous_month("2026-10-01")
+    assert MonthClose.objects.count() == 0
+    assert close_previous_month.autoretry_for == (BackgroundUnavailable,)

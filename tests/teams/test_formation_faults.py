@@ -1,5 +1,6 @@
 """Formation runs through a worker's faults: redelivery, heartbeat, silence, broker down."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -219,3 +220,41 @@ def test_it_hides_run_again_from_others(client, personas):
     assert client.post(f"/formation/{lost.pk}/again/").status_code == 404
     assert client.post("/formation/99999/again/").status_code == 404
     assert FormationRun.objects.count() == 1
+
+
+UNAVAILABLE = "Background work is unavailable right now; try again in a minute."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_says_background_work_is_unavailable_and_leaves_no_run(client, lead, broker_down):
+    _pool(lead.unit_a)
+    started = time.monotonic()
+    r = _start(client, lead.unit_a)
+    assert time.monotonic() - started < 3
+    assert r.status_code == 503 and UNAVAILABLE in r.content.decode()
+    assert 'name="time_limit"' in r.content.decode()  # the form again, as it was filled
+    assert FormationRun.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_503_through_the_api_and_leaves_no_run(client, lead, broker_down):
+    _pool(lead.unit_a)
+    started = time.monotonic()
+    r = client.post(
+        "/api/formation-runs/",
+        {"org_unit": lead.unit_a.pk, "pool": "unpodded", "time_limit": 5},
+        content_type="application/json",
+    )
+    assert time.monotonic() - started < 3
+    assert r.status_code == 503 and r["Retry-After"] == "60"
+    assert r.json() == {"detail": UNAVAILABLE}
+    assert FormationRun.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_nothing_again_while_the_broker_is_down(client, lead, broker_down):
+    lost = _running(lead.unit_a, silent_for=500)
+    client.get(f"/formation/{lost.pk}/")
+    r = client.post(f"/formation/{lost.pk}/again/", follow=True)
+    assert UNAVAILABLE in r.content.decode() and "Run again" in r.content.decode()
+    assert list(FormationRun.objects.values_list("pk", flat=True)) == [lost.pk]
