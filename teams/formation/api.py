@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teams import permissions
+from teams import inputs, permissions
 from teams.background import BackgroundUnavailable
 from teams.formation import services
 from teams.formation.engine.io import result_to_dict
@@ -45,29 +45,49 @@ class RunOutput(serializers.ModelSerializer):
         return len((run.result or {}).get("pool", []))
 
 
-RunInput = inline_serializer(
-    "FormationRunInput",
-    fields={
-        "org_unit": serializers.IntegerField(),
-        "pool": serializers.ChoiceField(choices=["unpodded", "everyone"]),
-        "min_size": serializers.IntegerField(default=3),
-        "max_size": serializers.IntegerField(default=5),
-        "threshold": serializers.IntegerField(default=COVERAGE_THRESHOLD),
-        "max_per_unit": serializers.IntegerField(required=False),
-        "stability": serializers.FloatField(default=0),
-        "one_lead_per_pod": serializers.BooleanField(default=True),
-        "together": serializers.CharField(
-            required=False, help_text="one 'email, email' pair per line"
-        ),
-        "apart": serializers.CharField(required=False),
-        "pins": serializers.CharField(required=False, help_text="one 'email, pod' per line"),
-        "requested": serializers.CharField(required=False),
-        "avoid_repeats": serializers.BooleanField(default=False),
-        "min_shared_hours": serializers.FloatField(required=False),
-        "seed": serializers.IntegerField(default=1),
-        "time_limit": serializers.IntegerField(default=10),
-    },
-)
+class FormationRunInput(inputs.StrictSerializer):
+    """The run's inputs, typed strictly (booleans are true or false, never "maybe"); the
+    form then checks them against the unit's people and pods, like the page does."""
+
+    org_unit = serializers.IntegerField()
+    pool = serializers.ChoiceField(choices=["unpodded", "everyone"])
+    min_size = serializers.IntegerField(default=3)
+    max_size = serializers.IntegerField(default=5)
+    threshold = serializers.IntegerField(default=COVERAGE_THRESHOLD)
+    max_per_unit = serializers.IntegerField(required=False, allow_null=True)
+    stability = inputs.FiniteFloatField(default=0)
+    one_lead_per_pod = inputs.StrictBooleanField(default=True)
+    together = serializers.CharField(
+        required=False, allow_blank=True, help_text="one 'email, email' pair per line"
+    )
+    apart = serializers.CharField(required=False, allow_blank=True)
+    pins = serializers.CharField(
+        required=False, allow_blank=True, help_text="one 'email, pod' per line"
+    )
+    requested = serializers.CharField(required=False, allow_blank=True)
+    avoid_repeats = inputs.StrictBooleanField(default=False)
+    min_shared_hours = inputs.FiniteFloatField(required=False, allow_null=True)
+    seed = serializers.IntegerField(default=1)
+    time_limit = serializers.IntegerField(default=10)
+
+
+class FormationAcceptInput(inputs.StrictSerializer):
+    baseline_headcount = inputs.DecimalInputField(
+        max_digits=6, decimal_places=2, default=0, help_text='A decimal string such as "9.5".'
+    )
+    name_prefix = serializers.CharField(required=False, allow_blank=True)
+
+
+def _refusal(errors) -> Response:
+    """400 in the form's error shape (``{field: [{"message", "code"}]}``) for both layers."""
+    if hasattr(errors, "get_json_data"):  # a Django form's ErrorDict
+        errors = errors.get_json_data()
+    else:
+        errors = {
+            field: [{"message": str(e), "code": getattr(e, "code", "invalid")} for e in problems]
+            for field, problems in errors.items()
+        }
+    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class FormationRunStart(APIView):
@@ -75,7 +95,7 @@ class FormationRunStart(APIView):
     503 (nothing started) when the background worker's broker does not answer within 3 s."""
 
     @extend_schema(
-        request=RunInput,
+        request=FormationRunInput,
         responses={
             201: RunOutput,
             503: inline_serializer(
@@ -86,22 +106,14 @@ class FormationRunStart(APIView):
     def post(self, request):
         if not permissions.is_org_lead(request.user):
             raise PermissionDenied("Formation is for Org Leads.")
-        defaults = {
-            "min_size": 3,
-            "max_size": 5,
-            "threshold": COVERAGE_THRESHOLD,
-            "stability": 0,
-            "seed": 1,
-            "time_limit": 10,
-            "one_lead_per_pod": True,
-        }
+        body = FormationRunInput(data=request.data)
+        if not body.is_valid():
+            return _refusal(body.errors)
         form = FormationRunForm(
-            {**defaults, **request.data}, units=permissions.units_visible_to(request.user)
+            body.validated_data, units=permissions.units_visible_to(request.user)
         )
         if not form.is_valid():
-            return Response(
-                {"errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST
-            )
+            return _refusal(form.errors)
         try:
             run = services.formation_start(
                 user=request.user, org_unit=form.cleaned_data["org_unit"], params=form.params()
@@ -161,15 +173,7 @@ class FormationRunAccept(APIView):
     """Accept the run: creates the pods and memberships in one transaction."""
 
     @extend_schema(
-        request=inline_serializer(
-            "FormationAcceptInput",
-            fields={
-                "baseline_headcount": serializers.DecimalField(
-                    max_digits=6, decimal_places=2, default=0
-                ),
-                "name_prefix": serializers.CharField(required=False),
-            },
-        ),
+        request=FormationAcceptInput,
         responses=inline_serializer(
             "FormationAcceptOutput",
             fields={"pods": serializers.ListField(child=serializers.IntegerField())},
@@ -177,11 +181,12 @@ class FormationRunAccept(APIView):
     )
     def post(self, request, pk: int):
         run = permissions.run_for_user(request.user, pk)
-        form = AcceptForm({"baseline_headcount": 0, **request.data})
+        body = FormationAcceptInput(data=request.data)
+        if not body.is_valid():
+            return _refusal(body.errors)
+        form = AcceptForm(body.validated_data)
         if not form.is_valid():
-            return Response(
-                {"errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST
-            )
+            return _refusal(form.errors)
         try:
             pods = services.formation_accept(run=run, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
