@@ -10,7 +10,13 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from teams.formation.engine.problem import TRAITS, Problem, feasible_pod_counts, previous_pairs
+from teams.formation.engine.problem import (
+    TRAITS,
+    Constraints,
+    Problem,
+    feasible_pod_counts,
+    previous_pairs,
+)
 
 WORK_START, WORK_END = 9.0, 17.0  # local working hours for the shared-hours wish
 
@@ -124,9 +130,20 @@ def shared_hours(offsets: Sequence[float]) -> float:
 
 def hard_violations(problem: Problem, pods: Sequence[Sequence[str]]) -> list[str]:
     """Every hard constraint the partition breaks, as sentences a lead can act on."""
+    where, out = _placement(problem, pods)
+    out += _size_violations(problem, pods)
+    out += _pair_violations(problem.constraints, where)
+    out += _pin_violations(problem.constraints, where)
+    out += _composition_violations(problem, pods)
+    return out
+
+
+def _placement(problem: Problem, pods: Sequence[Sequence[str]]) -> tuple[dict[str, int], list[str]]:
+    """(pod of each pool member, sentences for strangers, people in two pods and the unplaced).
+
+    A person listed twice keeps their first pod, so the later checks see one place per person.
+    """
     out: list[str] = []
-    a, b = problem.min_size, problem.max_size
-    c = problem.constraints
     known = {p.id for p in problem.people}
     where: dict[str, int] = {}
     for g, members in enumerate(pods):
@@ -140,10 +157,21 @@ def hard_violations(problem: Problem, pods: Sequence[Sequence[str]]) -> list[str
     missing = sorted(known - set(where))
     if missing:
         out.append(f"not in any pod: {', '.join(missing)}")
+    return where, out
+
+
+def _size_violations(problem: Problem, pods: Sequence[Sequence[str]]) -> list[str]:
+    a, b = problem.min_size, problem.max_size
+    out: list[str] = []
     for g, members in enumerate(pods):
         if not a <= len(members) <= b:
             who = "person" if len(members) == 1 else "people"
             out.append(f"pod {g + 1} has {len(members)} {who} (allowed {a}-{b})")
+    return out
+
+
+def _pair_violations(c: Constraints, where: dict[str, int]) -> list[str]:
+    out: list[str] = []
     for x, y in c.together:
         if x in where and y in where and where[x] != where[y]:
             out.append(
@@ -152,6 +180,12 @@ def hard_violations(problem: Problem, pods: Sequence[Sequence[str]]) -> list[str
     for x, y in c.apart:
         if x in where and y in where and where[x] == where[y]:
             out.append(f"apart pair ({x}, {y}) shares pod {where[x] + 1}")
+    return out
+
+
+def _pin_violations(c: Constraints, where: dict[str, int]) -> list[str]:
+    """One label split over several pods, then one pod holding several labels."""
+    out: list[str] = []
     label_pods: dict[str, set[int]] = defaultdict(set)
     for pid, label in c.pinned.items():
         if pid in where:
@@ -169,6 +203,13 @@ def hard_violations(problem: Problem, pods: Sequence[Sequence[str]]) -> list[str
             out.append(
                 f"pod {g + 1} holds people pinned to different pods: {', '.join(sorted(labels))}"
             )
+    return out
+
+
+def _composition_violations(problem: Problem, pods: Sequence[Sequence[str]]) -> list[str]:
+    """Per pod: more than one Pod Lead, too many people of one org unit."""
+    c = problem.constraints
+    out: list[str] = []
     lead = {p.id for p in problem.people if p.is_pod_lead}
     unit = {p.id: p.org_unit for p in problem.people if p.org_unit}
     for g, members in enumerate(pods):

@@ -186,18 +186,39 @@ def check_problem(problem: Problem) -> list[int]:
     conflicts (e.g. an apart graph that needs more pods than we have) are only discovered by the
     search, which then reports the constraints it could not satisfy.
     """
+    if not problem.people:
+        raise FormationInfeasible(["the pool is empty: there is nobody to form pods from"])
+    # Each stage only makes sense once the one before it passed, so each raises on its own.
+    _raise_if(_data_problems(problem))
+    ks = _pod_counts(problem)
+    idx = problem.index()
+    _raise_if(_unknown_people(problem, idx))
+    blocks = build_blocks(problem, idx)
+    need = _pods_needed(problem)
+    _raise_if(
+        [line for members in blocks.groups for line in _block_problems(problem, members)]
+        + _apart_inside_blocks(problem, idx, blocks)
+        + _too_few_pods(problem, need, ks[-1])
+    )
+    lower = max((pods for pods, _ in need), default=0)
+    return [k for k in ks if k >= lower]
+
+
+def _raise_if(problems: list[str]) -> None:
+    if problems:
+        raise FormationInfeasible(problems)
+
+
+def _data_problems(problem: Problem) -> list[str]:
+    """Duplicate ids, scores outside 0..100, and parameters out of range."""
     problems: list[str] = []
-    people = problem.people
-    n = len(people)
     a, b, tau = problem.min_size, problem.max_size, problem.threshold
     c = problem.constraints
-    if n == 0:
-        raise FormationInfeasible(["the pool is empty: there is nobody to form pods from"])
-    ids = Counter(p.id for p in people)
+    ids = Counter(p.id for p in problem.people)
     for pid, count in sorted(ids.items()):
         if count > 1:
             problems.append(f"person {pid!r} appears {count} times in the pool")
-    for p in people:
+    for p in problem.people:
         if len(p.scores) != len(TRAITS):
             problems.append(f"person {p.id!r} has {len(p.scores)} scores, expected {len(TRAITS)}")
             continue
@@ -212,25 +233,33 @@ def check_problem(problem: Problem) -> list[int]:
         problems.append(f"max-per-unit {c.max_per_unit} must be at least 1")
     if c.stability < 0:
         problems.append(f"stability weight {c.stability} must not be negative")
-    if problems:
-        raise FormationInfeasible(problems)
+    return problems
 
+
+def _pod_counts(problem: Problem) -> list[int]:
+    """The pod counts the size bounds allow (or the one asked for), else why there are none."""
+    n, a, b = len(problem.people), problem.min_size, problem.max_size
     ks = feasible_pod_counts(n, a, b)
     if not ks:
         raise FormationInfeasible(
             [f"{n} people cannot be split into pods of {a}-{b} people" + _size_hint(n, a, b)]
         )
-    if problem.k is not None:
-        if problem.k not in ks:
-            raise FormationInfeasible(
-                [
-                    f"{n} people cannot be split into {problem.k} pods of {a}-{b} people; "
-                    f"possible pod counts: {ks[0]}-{ks[-1]}"
-                ]
-            )
-        ks = [problem.k]
+    if problem.k is None:
+        return ks
+    if problem.k not in ks:
+        raise FormationInfeasible(
+            [
+                f"{n} people cannot be split into {problem.k} pods of {a}-{b} people; "
+                f"possible pod counts: {ks[0]}-{ks[-1]}"
+            ]
+        )
+    return [problem.k]
 
-    idx = problem.index()
+
+def _unknown_people(problem: Problem, idx: dict[str, int]) -> list[str]:
+    """Constraints naming someone outside the pool (or a person paired with themselves)."""
+    c = problem.constraints
+    problems: list[str] = []
     for kind, pairs in (("together", c.together), ("apart", c.apart)):
         for x, y in _pair_list(pairs):
             for pid in (x, y):
@@ -241,39 +270,46 @@ def check_problem(problem: Problem) -> list[int]:
     for pid in sorted(c.pinned):
         if pid not in idx:
             problems.append(f"pinned person {pid!r} is not in the pool")
-    if problems:
-        raise FormationInfeasible(problems)
+    return problems
 
-    blocks = build_blocks(problem, idx)
-    # Pins with different labels inside one together-block.
-    for members in blocks.groups:
-        labels = sorted({c.pinned[people[i].id] for i in members if people[i].id in c.pinned})
-        names = ", ".join(sorted(people[i].id for i in members))
-        if len(labels) > 1:
+
+def _block_problems(problem: Problem, members: list[int]) -> list[str]:
+    """What one group that must share a pod breaks on its own: pins, size, leads, org units."""
+    people, c = problem.people, problem.constraints
+    problems: list[str] = []
+    labels = sorted({c.pinned[people[i].id] for i in members if people[i].id in c.pinned})
+    names = ", ".join(sorted(people[i].id for i in members))
+    if len(labels) > 1:
+        problems.append(
+            f"together constraints join people pinned to different pods "
+            f"({', '.join(labels)}): {names}"
+        )
+    if len(members) > problem.max_size:
+        problems.append(
+            f"together/pinned constraints put {len(members)} people in one pod, more than "
+            f"the max size {problem.max_size}: {names}"
+        )
+    if c.one_lead_per_pod:
+        leads = sorted(people[i].id for i in members if people[i].is_pod_lead)
+        if len(leads) > 1:
             problems.append(
-                f"together constraints join people pinned to different pods "
-                f"({', '.join(labels)}): {names}"
+                f"together/pinned constraints put {len(leads)} Pod Leads in one pod "
+                f"(at most one per pod): {', '.join(leads)}"
             )
-        if len(members) > b:
-            problems.append(
-                f"together/pinned constraints put {len(members)} people in one pod, more than "
-                f"the max size {b}: {names}"
-            )
-        if c.one_lead_per_pod:
-            leads = sorted(people[i].id for i in members if people[i].is_pod_lead)
-            if len(leads) > 1:
+    if c.max_per_unit is not None:
+        units = Counter(people[i].org_unit for i in members if people[i].org_unit)
+        for unit, count in sorted(units.items()):
+            if count > c.max_per_unit:
                 problems.append(
-                    f"together/pinned constraints put {len(leads)} Pod Leads in one pod "
-                    f"(at most one per pod): {', '.join(leads)}"
+                    f"together/pinned constraints put {count} people of org unit {unit!r} "
+                    f"in one pod (max-per-unit {c.max_per_unit})"
                 )
-        if c.max_per_unit is not None:
-            units = Counter(people[i].org_unit for i in members if people[i].org_unit)
-            for unit, count in sorted(units.items()):
-                if count > c.max_per_unit:
-                    problems.append(
-                        f"together/pinned constraints put {count} people of org unit {unit!r} "
-                        f"in one pod (max-per-unit {c.max_per_unit})"
-                    )
+    return problems
+
+
+def _apart_inside_blocks(problem: Problem, idx: dict[str, int], blocks: Blocks) -> list[str]:
+    c = problem.constraints
+    problems: list[str] = []
     for x, y in _pair_list(c.apart):
         if blocks.group_of[idx[x]] == blocks.group_of[idx[y]]:
             why = (
@@ -282,8 +318,12 @@ def check_problem(problem: Problem) -> list[int]:
                 else ("together/pinned constraints")
             )
             problems.append(f"apart pair ({x}, {y}) contradicts {why} that puts them in one pod")
+    return problems
 
-    # Lower bounds on k from constraints that need distinct pods.
+
+def _pods_needed(problem: Problem) -> list[tuple[int, str]]:
+    """Lower bounds on k from constraints that need distinct pods, each with its reason."""
+    people, c = problem.people, problem.constraints
     need: list[tuple[int, str]] = []
     labels = sorted(set(c.pinned.values()))
     if labels:
@@ -302,16 +342,17 @@ def check_problem(problem: Problem) -> list[int]:
                     f"{count} people of org unit {unit!r} at most {c.max_per_unit} per pod",
                 )
             )
-    for pods_needed, why in need:
-        if pods_needed > ks[-1]:
-            problems.append(
-                f"{why} need at least {pods_needed} pods, but {n} people in pods of {a}-{b} "
-                f"make at most {ks[-1]}"
-            )
-    if problems:
-        raise FormationInfeasible(problems)
-    lower = max((pn for pn, _ in need), default=0)
-    return [k for k in ks if k >= lower]
+    return need
+
+
+def _too_few_pods(problem: Problem, need: list[tuple[int, str]], max_k: int) -> list[str]:
+    n, a, b = len(problem.people), problem.min_size, problem.max_size
+    return [
+        f"{why} need at least {pods_needed} pods, but {n} people in pods of {a}-{b} "
+        f"make at most {max_k}"
+        for pods_needed, why in need
+        if pods_needed > max_k
+    ]
 
 
 def apart_sets(problem: Problem, idx: dict[str, int]) -> list[set[int]]:

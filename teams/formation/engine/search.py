@@ -23,6 +23,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from teams.formation.engine.objective import Evaluation, capped, evaluate, shared_hours
 from teams.formation.engine.problem import (
@@ -37,6 +38,7 @@ from teams.formation.engine.problem import (
 
 EPS = 1e-9
 NT = len(TRAITS)
+NO_COVERAGE = (0.0,) * NT
 # Soft wishes only break ties in the search: one coverage point is worth far more.
 SOFT_WEIGHT = 0.01
 
@@ -93,6 +95,9 @@ class _Model:
         self.min_hours = w.min_shared_hours or 0.0
         self.offsets = [p.utc_offset_hours for p in people]
         self.has_soft = bool(any(self.requested) or any(self.prev) or self.min_hours)
+        # Without hard constraints or wishes, improve_pod's screened delta is exact (stability
+        # included), so nothing needs scoring in full.
+        self.screen_is_exact = not (self.has_hard or self.has_soft)
         # People per trait, best first; `neg` is the same order as negative values for bisect.
         self.by_trait = [
             sorted(range(self.n), key=lambda i, t=t: (-self.cap[i][t], i)) for t in range(NT)
@@ -179,7 +184,104 @@ class _Progress:
         self.callback(self.last)
 
 
+class _PodAfter(NamedTuple):
+    """One pod as a move would leave it, already scored."""
+
+    pod: int
+    members: list[int]
+    cover: float
+    violations: int
+    soft: float
+
+
+@dataclass(slots=True)
+class _Move:
+    """A change to two pods, fully scored against the current partition."""
+
+    violations_delta: int  # change in hard-constraint violations (negative is better)
+    score_delta: float  # change in the search objective (positive is better)
+    first: _PodAfter
+    second: _PodAfter
+    changes: list[tuple[int, int, int]]  # (person, from pod, to pod)
+
+
+class _Exchange(NamedTuple):
+    """`joiner` moves from pod `src` into the target pod and/or `leaver` goes the other way."""
+
+    joiner: int | None
+    src: int
+    leaver: int | None
+
+
+@dataclass(slots=True)
+class _Build:
+    """The partition while `construct` fills it: coverage so far and the seats still owed.
+
+    `members` and `pod_of` are the search's own lists, filled in place.
+    """
+
+    model: _Model
+    members: list[list[int]]
+    pod_of: list[int]
+    cover: list[list[float]]  # per pod and trait: the best capped score placed so far
+    limit: int  # size a pod may reach while others still need people (pods as even as possible)
+    unplaced: int
+    seats_needed: int  # seats still needed to bring every pod up to the min size
+
+    def place(self, i: int, g: int) -> None:
+        if len(self.members[g]) < self.model.a:
+            self.seats_needed -= 1
+        self.members[g].append(i)
+        self.pod_of[i] = g
+        row = self.model.cap[i]
+        cg = self.cover[g]
+        for t in range(NT):
+            if row[t] > cg[t]:
+                cg[t] = row[t]
+        self.unplaced -= 1
+
+    def has_room(self, g: int) -> bool:
+        # Growing a pod past the min size must leave enough people for the others.
+        size = len(self.members[g])
+        return size < self.model.a or (size < self.limit and self.unplaced - 1 >= self.seats_needed)
+
+    def gain(self, i: int, g: int) -> float:
+        """Coverage person i would add to pod g."""
+        row, cg = self.model.cap[i], self.cover[g]
+        return sum(row[t] - cg[t] for t in range(NT) if row[t] > cg[t])
+
+
+@dataclass(slots=True)
+class _Target:
+    """The pod `improve_pod` works on, with what its screening needs computed once."""
+
+    pod: int
+    members: list[int]
+    coverage: tuple[float, ...]  # per trait
+    without: dict[int, tuple[float, ...]]  # movable member -> the pod's coverage without them
+    weakest_cover: float  # min_g C(g) before any change
+
+
+@dataclass(slots=True)
+class _Findings:
+    """The options `improve_pod` keeps while it screens candidates."""
+
+    best_gain: float = EPS  # best exact screened delta so far (must beat EPS to count)
+    best_exact: _Exchange | None = None  # the option with that delta
+    # ((violations removed, score delta), move): the best option scored in full
+    best_scored: tuple[tuple[int, float], _Move] | None = None
+    # Options that lose nothing: when the search is stuck, one of them is taken at random.
+    sideways: list[_Exchange] = field(default_factory=list)
+
+
 class _Search:
+    """One partition into k pods and its per-pod scores, improved in place.
+
+    `cover`, `violations` and `soft` hold each pod's C(g), hard-constraint violations and
+    soft-wish penalty; `weakest` the (up to) three pods with the lowest C(g); and for each
+    current pod label, `spread` counts its people per proposed pod (which gives `moved`).
+    """
+
     def __init__(
         self,
         model: _Model,
@@ -188,7 +290,7 @@ class _Search:
         deadline: float,
         progress: _Progress | None = None,
     ) -> None:
-        self.md = model
+        self.model = model
         self.k = k
         self.rng = rng
         self.deadline = deadline
@@ -201,170 +303,177 @@ class _Search:
 
     def construct(self, from_current: bool = False) -> None:
         """Build a first partition; `from_current` seeds pods with current pods (stability)."""
-        md, k = self.md, self.k
-        n, a, b = md.n, md.a, md.b
-        base, extra = divmod(n, k)
-        limit = min(b, base + (1 if extra else 0))
-        members = self.members
-        cov = [[0.0] * NT for _ in range(k)]
-        unassigned = n
-        need = k * a  # seats still needed to bring every pod up to the min size
+        md, k = self.model, self.k
+        base, extra = divmod(md.n, k)
+        build = _Build(
+            model=md,
+            members=self.members,
+            pod_of=self.pod_of,
+            cover=[[0.0] * NT for _ in range(k)],
+            limit=min(md.b, base + (1 if extra else 0)),
+            unplaced=md.n,
+            seats_needed=k * md.a,
+        )
+        self._place_blocks(build)
+        if from_current:
+            self._seed_current_pods(build)
+        self._spread_scarce_holders(build)
+        self._fill(build)
+        self._init_scores()
 
-        def place(i: int, g: int) -> None:
-            nonlocal unassigned, need
-            if len(members[g]) < a:
-                need -= 1
-            members[g].append(i)
-            self.pod_of[i] = g
-            row = md.cap[i]
-            cg = cov[g]
-            for t in range(NT):
-                if row[t] > cg[t]:
-                    cg[t] = row[t]
-            unassigned -= 1
-
-        def room(g: int) -> bool:
-            # Growing a pod past the min size must leave enough people for the others.
-            size = len(members[g])
-            return size < a or (size < limit and unassigned - 1 >= need)
-
-        def gain(i: int, g: int) -> float:
-            row, cg = md.cap[i], cov[g]
-            return sum(row[t] - cg[t] for t in range(NT) if row[t] > cg[t])
-
-        # Pinned labels get pods 0.., then other together-blocks go where they add most.
+    def _place_blocks(self, build: _Build) -> None:
+        """Pinned labels get pods 0.., then other together-blocks go where they add most."""
+        md, k = self.model, self.k
+        blocks, members = md.blocks, build.members
         label_pod = {
-            label: g for g, label in enumerate(sorted(set(md.blocks.label_of_group.values())))
+            label: g for g, label in enumerate(sorted(set(blocks.label_of_group.values())))
         }
-        for gi, label in md.blocks.label_of_group.items():
-            for i in md.blocks.groups[gi]:
-                place(i, label_pod[label])
-        for gi, group in enumerate(md.blocks.groups):
-            if gi in md.blocks.label_of_group or len(group) == 1:
+        for gi, label in blocks.label_of_group.items():
+            for i in blocks.groups[gi]:
+                build.place(i, label_pod[label])
+        for gi, group in enumerate(blocks.groups):
+            if gi in blocks.label_of_group or len(group) == 1:
                 continue
             best = max(
                 range(k),
                 key=lambda g, group=group: (
-                    len(members[g]) + len(group) <= limit,
-                    len(members[g]) + len(group) <= b,
+                    len(members[g]) + len(group) <= build.limit,
+                    len(members[g]) + len(group) <= md.b,
                     all(md.allowed(i, members[g]) for i in group),
-                    sum(gain(i, g) for i in group),
+                    sum(build.gain(i, g) for i in group),
                     -len(members[g]),
                     -g,
                 ),
             )
             for i in group:
-                place(i, best)
+                build.place(i, best)
 
-        if from_current:
-            groups: dict[int, list[int]] = {}
-            for i in range(n):
-                if self.pod_of[i] < 0 and md.movable[i] and md.cur[i] >= 0:
-                    groups.setdefault(md.cur[i], []).append(i)
-            labels = sorted(groups, key=lambda x: (-len(groups[x]), x))
-            free_pods = [g for g in range(k) if not members[g]]
-            for x, g in zip(labels, free_pods, strict=False):
-                for i in groups[x]:
-                    if room(g) and md.allowed(i, members[g]):
-                        place(i, g)
+    def _seed_current_pods(self, build: _Build) -> None:
+        """Largest current pods first, each into an empty pod, as far as room and rules allow."""
+        md = self.model
+        groups: dict[int, list[int]] = {}
+        for i in range(md.n):
+            if self.pod_of[i] < 0 and md.movable[i] and md.cur[i] >= 0:
+                groups.setdefault(md.cur[i], []).append(i)
+        labels = sorted(groups, key=lambda x: (-len(groups[x]), x))
+        free_pods = [g for g in range(self.k) if not build.members[g]]
+        for x, g in zip(labels, free_pods, strict=False):
+            for i in groups[x]:
+                if build.has_room(g) and md.allowed(i, build.members[g]):
+                    build.place(i, g)
 
-        # Scarcest trait first: its holders go one per pod, weakest pods choosing first.
-        ub_t = []
-        for t in range(NT):
-            ub_t.append(sum(-v for v in md.neg[t][:k]))
-        order = sorted(range(NT), key=lambda t: (ub_t[t], t))
-        window = 12
-        for t in order:
-            pods = [g for g in range(k) if cov[g][t] < 1 - EPS and len(members[g]) < limit]
-            pods.sort(key=lambda g: (sum(cov[g]), len(members[g]), g))
-            ptr = 0
+    def _spread_scarce_holders(self, build: _Build) -> None:
+        """Scarcest trait first: its holders go one per pod, weakest pods choosing first."""
+        md, k, n = self.model, self.k, self.model.n
+        cover, members = build.cover, build.members
+        ub_t = [sum(-v for v in md.neg[t][:k]) for t in range(NT)]
+        for t in sorted(range(NT), key=lambda t: (ub_t[t], t)):
+            pods = [g for g in range(k) if cover[g][t] < 1 - EPS and len(members[g]) < build.limit]
+            pods.sort(key=lambda g: (sum(cover[g]), len(members[g]), g))
             ranked = md.by_trait[t]
+            first_free = 0
             for g in pods:
-                while ptr < n and self.pod_of[ranked[ptr]] >= 0:
-                    ptr += 1
-                if ptr >= n:
+                while first_free < n and self.pod_of[ranked[first_free]] >= 0:
+                    first_free += 1
+                if first_free >= n:
                     break
-                top = md.cap[ranked[ptr]][t]
-                if top <= cov[g][t] + EPS or not room(g):
+                top = md.cap[ranked[first_free]][t]
+                if top <= cover[g][t] + EPS or not build.has_room(g):
                     continue
-                best_i, best_key, seen = -1, None, 0
-                j = ptr
-                while j < n and seen < window:
-                    i = ranked[j]
-                    j += 1
-                    if self.pod_of[i] >= 0 or not md.movable[i]:
-                        continue
-                    if md.cap[i][t] < top - 0.05:
-                        break
-                    seen += 1
-                    if not md.allowed(i, members[g]):
-                        continue
-                    key = (md.cap[i][t] + 0.5 * gain(i, g), -i)
-                    if best_key is None or key > best_key:
-                        best_i, best_key = i, key
+                best_i = self._best_holder(build, t, g, first_free, top)
                 if best_i >= 0:
-                    place(best_i, g)
+                    build.place(best_i, g)
 
-        # Fill: each remaining person goes where they add most, among a sample of pods with room.
-        rest = [i for i in range(n) if self.pod_of[i] < 0]
+    def _best_holder(self, build: _Build, t: int, g: int, first_free: int, top: float) -> int:
+        """Among the next free holders of t close to the best one (`top`), the one pod g may
+        take that adds most besides t; -1 if none may join."""
+        md = self.model
+        ranked = md.by_trait[t]
+        window = 12
+        best_i, best_key, seen = -1, None, 0
+        j = first_free
+        while j < md.n and seen < window:
+            i = ranked[j]
+            j += 1
+            if self.pod_of[i] >= 0 or not md.movable[i]:
+                continue
+            if md.cap[i][t] < top - 0.05:
+                break
+            seen += 1
+            if not md.allowed(i, build.members[g]):
+                continue
+            key = (md.cap[i][t] + 0.5 * build.gain(i, g), -i)
+            if best_key is None or key > best_key:
+                best_i, best_key = i, key
+        return best_i
+
+    def _fill(self, build: _Build) -> None:
+        """Each remaining person goes where they add most, among a sample of pods with room."""
+        md, k = self.model, self.k
+        members, cover = build.members, build.cover
+        rest = [i for i in range(md.n) if self.pod_of[i] < 0]
         rest.sort(key=lambda i: (-sum(md.cap[i]), i))
         sample = 24
         for i in rest:
-            open_pods = [g for g in range(k) if room(g)]
+            open_pods = [g for g in range(k) if build.has_room(g)]
             if not open_pods:
-                open_pods = [g for g in range(k) if len(members[g]) < b]
+                open_pods = [g for g in range(k) if len(members[g]) < md.b]
             if len(open_pods) > sample:
                 open_pods = self.rng.sample(open_pods, sample)
             best = max(
                 open_pods,
                 key=lambda g, i=i: (
                     md.allowed(i, members[g]),
-                    round(gain(i, g) + (1 - sum(cov[g]) / NT) * 1e-3, 9),
+                    round(build.gain(i, g) + (1 - sum(cover[g]) / NT) * 1e-3, 9),
                     -len(members[g]),
                     -g,
                 ),
             )
-            place(i, best)
-        self._init_scores()
+            build.place(i, best)
 
     def _init_scores(self) -> None:
-        md = self.md
-        self.C, self.V, self.S = [], [], []
+        md = self.model
+        self.cover, self.violations, self.soft = [], [], []
         for m in self.members:
             c, v, s = md.pod_eval(m)
-            self.C.append(c)
-            self.V.append(v)
-            self.S.append(s)
-        self.cnt: list[dict[int, int]] = [dict() for _ in range(md.n_labels)]
+            self.cover.append(c)
+            self.violations.append(v)
+            self.soft.append(s)
+        self.spread: list[dict[int, int]] = [dict() for _ in range(md.n_labels)]
         if md.use_stability:
             for i in range(md.n):
                 x = md.cur[i]
                 if x >= 0:
                     g = self.pod_of[i]
-                    self.cnt[x][g] = self.cnt[x].get(g, 0) + 1
-        self.moved = sum(sum(c.values()) - max(c.values()) for c in self.cnt if c)
-        self._refresh_low()
+                    self.spread[x][g] = self.spread[x].get(g, 0) + 1
+        self.moved = sum(sum(c.values()) - max(c.values()) for c in self.spread if c)
+        self._refresh_weakest()
 
-    def _refresh_low(self) -> None:
-        self.low = heapq.nsmallest(3, range(self.k), key=self.C.__getitem__)
+    def _refresh_weakest(self) -> None:
+        self.weakest = heapq.nsmallest(3, range(self.k), key=self.cover.__getitem__)
 
     def score(self) -> tuple[int, float]:
         """(violations, search objective) of the whole partition; higher objective is better."""
-        md = self.md
-        f = sum(self.C) + self.k * min(self.C) - md.mu * self.moved - SOFT_WEIGHT * sum(self.S)
-        return sum(self.V), f
+        md = self.model
+        f = (
+            sum(self.cover)
+            + self.k * min(self.cover)
+            - md.mu * self.moved
+            - SOFT_WEIGHT * sum(self.soft)
+        )
+        return sum(self.violations), f
 
     # ---- moves --------------------------------------------------------------------------
 
     def _min_excluding(self, a: int, b: int) -> float:
-        for g in self.low:
+        for g in self.weakest:
             if g != a and g != b:
-                return self.C[g]
+                return self.cover[g]
         return float("inf")
 
     def _moved_delta(self, changes: list[tuple[int, int, int]]) -> int:
         """Change in `moved` (see objective.count_moved) if these (person, from, to) happen."""
-        cur = self.md.cur
+        cur = self.model.cur
         d = 0
         done: set[int] = set()
         for i, _, _ in changes:
@@ -372,7 +481,7 @@ class _Search:
             if x < 0 or x in done:
                 continue
             done.add(x)
-            c = self.cnt[x]
+            c = self.spread[x]
             shift: dict[int, int] = {}
             for j, src, dst in changes:
                 if cur[j] == x:
@@ -385,57 +494,68 @@ class _Search:
             d += max(c.values()) - after
         return d
 
-    def _delta(
+    def _scored_move(
         self,
         a: int,
         new_a: list[int],
         b: int,
         new_b: list[int],
         changes: list[tuple[int, int, int]],
-    ) -> tuple[int, float, tuple]:
-        md = self.md
+    ) -> _Move:
+        """Score pods a and b with these new members (`changes` lists who moves)."""
+        md = self.model
         ca, va, sa = md.pod_eval(new_a)
         cb, vb, sb = md.pod_eval(new_b)
-        C = self.C
-        cur_min = C[self.low[0]]
+        C = self.cover
+        cur_min = C[self.weakest[0]]
         new_min = min(self._min_excluding(a, b), ca, cb)
         ds = ca + cb - C[a] - C[b] + self.k * (new_min - cur_min)
         if md.has_soft:
-            ds -= SOFT_WEIGHT * (sa + sb - self.S[a] - self.S[b])
+            ds -= SOFT_WEIGHT * (sa + sb - self.soft[a] - self.soft[b])
         if md.use_stability:
             ds -= md.mu * self._moved_delta(changes)
-        dv = va + vb - self.V[a] - self.V[b]
-        return dv, ds, (a, new_a, ca, va, sa, b, new_b, cb, vb, sb, changes)
+        dv = va + vb - self.violations[a] - self.violations[b]
+        return _Move(
+            dv, ds, _PodAfter(a, new_a, ca, va, sa), _PodAfter(b, new_b, cb, vb, sb), changes
+        )
 
-    def _apply(self, payload: tuple) -> None:
-        a, new_a, ca, va, sa, b, new_b, cb, vb, sb, changes = payload
-        md = self.md
+    def _apply(self, move: _Move) -> None:
+        md = self.model
         if md.use_stability:
-            self.moved += self._moved_delta(changes)
-            for i, src, dst in changes:
+            self.moved += self._moved_delta(move.changes)
+            for i, src, dst in move.changes:
                 x = md.cur[i]
                 if x >= 0:
-                    c = self.cnt[x]
+                    c = self.spread[x]
                     c[src] -= 1
                     if not c[src]:
                         del c[src]
                     c[dst] = c.get(dst, 0) + 1
-        self.members[a], self.members[b] = new_a, new_b
-        for i, _, dst in changes:
+        first, second = move.first, move.second
+        self.members[first.pod], self.members[second.pod] = first.members, second.members
+        for i, _, dst in move.changes:
             self.pod_of[i] = dst
-        self.C[a], self.V[a], self.S[a] = ca, va, sa
-        self.C[b], self.V[b], self.S[b] = cb, vb, sb
-        low = self.low
-        if a in low or b in low or ca < self.C[low[-1]] or cb < self.C[low[-1]] or len(low) < 3:
-            self._refresh_low()
+        for pod in (first, second):
+            self.cover[pod.pod] = pod.cover
+            self.violations[pod.pod] = pod.violations
+            self.soft[pod.pod] = pod.soft
+        weakest, cover = self.weakest, self.cover
+        if (
+            first.pod in weakest
+            or second.pod in weakest
+            or first.cover < cover[weakest[-1]]
+            or second.cover < cover[weakest[-1]]
+            or len(weakest) < 3
+        ):
+            self._refresh_weakest()
 
     def _candidates(self, w: int) -> list[int]:
-        md, rng = self.md, self.rng
+        md, rng = self.model, self.rng
         members = self.members[w]
         cov = (
             tuple(map(max, zip(*[md.cap[i] for i in members], strict=True)))
             if members
-            else (0.0,) * NT
+            else NO_COVERAGE
         )
         out: list[int] = []
         per_trait = 10
@@ -450,7 +570,7 @@ class _Search:
                 out.extend(ranked[:d])
             else:
                 out.extend(ranked[rng.randrange(d)] for _ in range(per_trait))
-        if self.V[w] > 0 or (self.S[w] > 0 and md.has_soft) or not deficits:
+        if self.violations[w] > 0 or (self.soft[w] > 0 and md.has_soft) or not deficits:
             out.extend(rng.randrange(md.n) for _ in range(per_trait))
         return out
 
@@ -460,117 +580,143 @@ class _Search:
         Coverage deltas are screened with per-trait maxima of "pod minus one member" (cheap);
         only options that might win are scored in full (constraints, wishes, stability).
         """
-        md = self.md
-        a, b, k = md.a, md.b, self.k
-        cap, C = md.cap, self.C
-        # Without hard constraints or wishes the screened delta is exact (stability included).
-        pure = not (md.has_hard or md.has_soft)
-        zero = (0.0,) * NT
-        cur_min = C[self.low[0]]
-        wm = self.members[w]
-        cw = tuple(map(max, zip(*[cap[i] for i in wm], strict=True))) if wm else zero
-        w_minus = {
-            y: tuple(map(max, zip(*[cap[i] for i in wm if i != y], strict=True)))
-            if len(wm) > 1
-            else zero
-            for y in wm
-            if md.movable[y]
-        }
-        best_ds, best_opt = EPS, None
-        best_full: tuple | None = None
-        flat: list[tuple[int, int, int | None]] = []
+        target = self._target(w)
+        found = _Findings()
         seen = set()
         for x in self._candidates(w):
-            if x in seen or not md.movable[x]:
+            if x in seen or not self.model.movable[x]:
                 continue
             seen.add(x)
             src = self.pod_of[x]
-            if src == w:
-                continue
-            sm = self.members[src]
-            rest = [cap[i] for i in sm if i != x]
-            rest_cov = tuple(map(max, zip(*rest, strict=True))) if rest else zero
-            m_ex = self._min_excluding(w, src)
-            base = C[w] + C[src]
-            exact = pure and not self.V[w] and not self.V[src]
+            if src != w:
+                self._weigh(target, x, src, sideways, found)
+        return self._take_best(w, found)
+
+    def _target(self, w: int) -> _Target:
+        md = self.model
+        cap = md.cap
+        wm = self.members[w]
+        return _Target(
+            pod=w,
+            members=wm,
+            coverage=tuple(map(max, zip(*[cap[i] for i in wm], strict=True)))
+            if wm
+            else NO_COVERAGE,
+            without={
+                y: tuple(map(max, zip(*[cap[i] for i in wm if i != y], strict=True)))
+                if len(wm) > 1
+                else NO_COVERAGE
+                for y in wm
+                if md.movable[y]
+            },
+            weakest_cover=self.cover[self.weakest[0]],
+        )
+
+    def _weigh(self, target: _Target, x: int, src: int, sideways: bool, found: _Findings) -> None:
+        """Screen every exchange of candidate x (in pod src) with the target pod; record in
+        `found` the ones that may win, scoring them in full unless the screen is exact."""
+        md, w, V = self.model, target.pod, self.violations
+        exact = md.screen_is_exact and not V[w] and not V[src]
+        if exact:
+            slack = 0.0
+        elif V[w] or V[src]:
+            slack = float("inf")
+        else:
+            slack = SOFT_WEIGHT * (2 * md.b + 2)
+        for ds, joiner, leaver in self._screened(target, x, src):
+            if md.use_stability and ds != float("inf"):
+                changes = [(joiner, src, w)] if joiner is not None else []
+                if leaver is not None:
+                    changes.append((leaver, w, src))
+                ds -= md.mu * self._moved_delta(changes)
             if exact:
-                slack = 0.0
-            elif self.V[w] or self.V[src]:
-                slack = float("inf")
-            else:
-                slack = SOFT_WEIGHT * (2 * b + 2)
-            capx = cap[x]
-            # (screened delta, person joining w or None, person leaving w or None)
-            opts: list[tuple[float, int | None, int | None]] = []
-            if len(wm) < b and len(sm) > a:
-                ca = sum(map(max, cw, capx))
-                cb = sum(rest_cov)
-                opts.append((ca + cb - base + k * (min(m_ex, ca, cb) - cur_min), x, None))
-            for y, wmy in w_minus.items():
-                ca = sum(map(max, wmy, capx))
-                cb = sum(map(max, rest_cov, cap[y]))
-                opts.append((ca + cb - base + k * (min(m_ex, ca, cb) - cur_min), x, y))
-            if self.V[w] and len(wm) > a and len(sm) < b:
-                # Repair: a pod breaking its size bound may also hand a member over.
-                opts.extend((float("inf"), None, y) for y in w_minus)
-            for ds, x_, y in opts:
-                if md.use_stability and ds != float("inf"):
-                    changes = [(x_, src, w)] if x_ is not None else []
-                    if y is not None:
-                        changes.append((y, w, src))
-                    ds -= md.mu * self._moved_delta(changes)
-                if exact:
-                    if ds > best_ds:
-                        best_ds, best_opt = ds, (x_, src, y)
-                    elif sideways and ds > -EPS:
-                        flat.append((x_, src, y))
-                    continue
-                if ds + slack <= EPS and not sideways:
-                    continue
-                dv, fds, payload = self._option(w, x_, src, y)
-                if dv < 0 or (dv == 0 and fds > EPS):
-                    key = (-dv, fds)
-                    if best_full is None or key > best_full[0]:
-                        best_full = (key, payload)
-                elif sideways and dv == 0 and fds > -EPS:
-                    flat.append((x_, src, y))
-        if best_full is not None and best_full[0][0] > 0:  # removes a violation: always first
-            self._apply(best_full[1])
+                if ds > found.best_gain:
+                    found.best_gain, found.best_exact = ds, _Exchange(joiner, src, leaver)
+                elif sideways and ds > -EPS:
+                    found.sideways.append(_Exchange(joiner, src, leaver))
+                continue
+            if ds + slack <= EPS and not sideways:
+                continue
+            option = _Exchange(joiner, src, leaver)
+            move = self._option(w, option)
+            dv, fds = move.violations_delta, move.score_delta
+            if dv < 0 or (dv == 0 and fds > EPS):
+                key = (-dv, fds)
+                if found.best_scored is None or key > found.best_scored[0]:
+                    found.best_scored = (key, move)
+            elif sideways and dv == 0 and fds > -EPS:
+                found.sideways.append(option)
+
+    def _screened(
+        self, target: _Target, x: int, src: int
+    ) -> list[tuple[float, int | None, int | None]]:
+        """(coverage delta, person joining the target or None, person leaving it or None) for
+        x joining the target pod, x swapping with each movable member, and repair moves."""
+        md, k, C = self.model, self.k, self.cover
+        cap = md.cap
+        w, wm = target.pod, target.members
+        sm = self.members[src]
+        rest = [cap[i] for i in sm if i != x]
+        rest_cov = tuple(map(max, zip(*rest, strict=True))) if rest else NO_COVERAGE
+        m_ex = self._min_excluding(w, src)
+        base = C[w] + C[src]
+        cur_min = target.weakest_cover
+        capx = cap[x]
+        opts: list[tuple[float, int | None, int | None]] = []
+        if len(wm) < md.b and len(sm) > md.a:
+            ca = sum(map(max, target.coverage, capx))
+            cb = sum(rest_cov)
+            opts.append((ca + cb - base + k * (min(m_ex, ca, cb) - cur_min), x, None))
+        for y, wmy in target.without.items():
+            ca = sum(map(max, wmy, capx))
+            cb = sum(map(max, rest_cov, cap[y]))
+            opts.append((ca + cb - base + k * (min(m_ex, ca, cb) - cur_min), x, y))
+        if self.violations[w] and len(wm) > md.a and len(sm) < md.b:
+            # Repair: a pod breaking its size bound may also hand a member over.
+            opts.extend((float("inf"), None, y) for y in target.without)
+        return opts
+
+    def _take_best(self, w: int, found: _Findings) -> bool:
+        """Apply the winner: removing a violation first, then the best gain; else maybe a
+        random sideways option (which does not count as an improvement)."""
+        if found.best_scored is not None and found.best_scored[0][0] > 0:
+            self._apply(found.best_scored[1])
             return True
-        if best_opt is not None:
-            self._apply(self._option(w, *best_opt)[2])
+        if found.best_exact is not None:
+            self._apply(self._option(w, found.best_exact))
             return True
-        if best_full is not None:
-            self._apply(best_full[1])
+        if found.best_scored is not None:
+            self._apply(found.best_scored[1])
             return True
-        if flat:
-            self._apply(self._option(w, *flat[self.rng.randrange(len(flat))])[2])
+        if found.sideways:
+            self._apply(self._option(w, found.sideways[self.rng.randrange(len(found.sideways))]))
         return False
 
-    def _option(self, w: int, x: int | None, src: int, y: int | None) -> tuple[int, float, tuple]:
-        """Full delta of moving x from src into w and/or y from w to src."""
+    def _option(self, w: int, option: _Exchange) -> _Move:
+        """Full delta of moving the joiner from src into w and/or the leaver from w to src."""
+        x, src, y = option
         wm, sm = self.members[w], self.members[src]
         if x is None:
             assert y is not None
-            return self._delta(w, [i for i in wm if i != y], src, sm + [y], [(y, w, src)])
+            return self._scored_move(w, [i for i in wm if i != y], src, sm + [y], [(y, w, src)])
         rest_src = [i for i in sm if i != x]
         if y is None:
-            return self._delta(w, wm + [x], src, rest_src, [(x, src, w)])
+            return self._scored_move(w, wm + [x], src, rest_src, [(x, src, w)])
         new_w = [i for i in wm if i != y]
         new_w.append(x)
         rest_src.append(y)
-        return self._delta(w, new_w, src, rest_src, [(x, src, w), (y, w, src)])
+        return self._scored_move(w, new_w, src, rest_src, [(x, src, w), (y, w, src)])
 
     def pick_target(self) -> int:
         rng = self.rng
-        if sum(self.V) > 0:
-            bad = [g for g in range(self.k) if self.V[g] > 0]
+        if sum(self.violations) > 0:
+            bad = [g for g in range(self.k) if self.violations[g] > 0]
             return bad[rng.randrange(len(bad))]
         if rng.random() < 0.4:
-            return self.low[rng.randrange(len(self.low))]
+            return self.weakest[rng.randrange(len(self.weakest))]
         g = rng.randrange(self.k)
         for _ in range(4):
-            if self.C[g] < NT - EPS or (self.md.has_soft and self.S[g] > 0):
+            if self.cover[g] < NT - EPS or (self.model.has_soft and self.soft[g] > 0):
                 break
             g = rng.randrange(self.k)
         return g
@@ -596,20 +742,20 @@ class _Search:
 
     def score_is_perfect(self) -> bool:
         return (
-            self.C[self.low[0]] >= NT - EPS
+            self.cover[self.weakest[0]] >= NT - EPS
             and not self.moved
-            and not any(self.V)
-            and (not self.md.has_soft or not any(s > 0 for s in self.S))
+            and not any(self.violations)
+            and (not self.model.has_soft or not any(s > 0 for s in self.soft))
         )
 
     def kick(self, strength: int) -> None:
         """Random swaps that keep hard constraints (violations may not rise)."""
-        md, rng, k = self.md, self.rng, self.k
+        md, rng, k = self.model, self.rng, self.k
         if k < 2:
             return
         for _ in range(strength):
             for _try in range(10):
-                g = self.low[0] if rng.random() < 0.5 else rng.randrange(k)
+                g = self.weakest[0] if rng.random() < 0.5 else rng.randrange(k)
                 h = rng.randrange(k)
                 if g == h or not self.members[g] or not self.members[h]:
                     continue
@@ -619,9 +765,9 @@ class _Search:
                     continue
                 new_g = [i for i in self.members[g] if i != x] + [y]
                 new_h = [i for i in self.members[h] if i != y] + [x]
-                dv, _ds, payload = self._delta(g, new_g, h, new_h, [(x, g, h), (y, h, g)])
-                if dv <= 0:
-                    self._apply(payload)
+                move = self._scored_move(g, new_g, h, new_h, [(x, g, h), (y, h, g)])
+                if move.violations_delta <= 0:
+                    self._apply(move)
                     break
 
     def snapshot(self) -> list[list[int]]:
@@ -669,7 +815,7 @@ def _solve_k(
 
 def _iterate(s: _Search, effort: float) -> None:
     """Local search, then kicks + local search until `kicks` rounds bring nothing better."""
-    patience, max_attempts, kicks = _budget(s.md.n, s.k, effort)
+    patience, max_attempts, kicks = _budget(s.model.n, s.k, effort)
     s.local_search(patience, max_attempts)
     best = s.snapshot()
     best_score = s.score()
