@@ -421,3 +421,25 @@ class FormationRun(models.Model):
             self.WORKER_LOST,
             self.NEVER_STARTED,
         )
+
+
+class PendingUpload(models.Model):
+    """A file its owner previewed and may still import: kept server-side for an hour, so the
+    Import button posts a token instead of the file's text again (which a large file would
+    not survive, and which the browser could change between preview and import)."""
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", "People CSV"
+        OBSERVATIONS = "observations", "Observation CSV"
+
+    token = models.CharField(max_length=64, unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name!r} ({self.size:,} bytes)"
