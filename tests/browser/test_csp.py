@@ -1,5 +1,7 @@
 """The pages under the Content-Security-Policy: nothing refused, charts drawn, htmx at work."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
@@ -62,6 +64,17 @@ def test_the_lead_pages_draw_their_charts_with_nothing_refused(csp_page, live_se
     pod_url = f"/pods/{PodMembership.objects.filter(is_pod_lead=True).first().pod_id}/"
     _visit(page, f"{base}{pod_url}", charts=1)
     _visit(page, f"{base}{pod_url}metrics/", charts=5)
+    # a card swapped in by htmx brings its chart as JSON, and it is drawn
+    card = page.locator("section.metric-card").first
+    old_chart = card.locator(".js-plotly-plot").get_attribute("id")
+    card.locator("input[name=date]").fill(date.today().isoformat())
+    card.locator("input[name=value]").fill("1")
+    card.locator("button:has-text('Record')").click()
+    card = page.locator("section.metric-card").first
+    expect(card.locator(".msg-success")).to_be_visible()
+    expect(card.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    assert card.locator(".js-plotly-plot").get_attribute("id") != old_chart
+    _no_violations(page)
     _visit(page, f"{base}/metrics/")
     _visit(page, f"{base}/trait-mix/", charts=2)
     period = IncentivePeriod.objects.filter(status="computed").first()
