@@ -26,6 +26,9 @@ class OrgUnit(models.Model):
     weight_self = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
     weight_peer = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.40"))
     weight_lead = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
+    # An archived unit leaves the pickers and the tree's default view; its people, pods, plans
+    # and approved months stay where they were (history is never re-homed).
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +36,10 @@ class OrgUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def profile_weights(self) -> dict[str, float]:
         return {
