@@ -3,7 +3,8 @@
 Authenticate with a token (``Authorization: Token <key>``, ``rest_framework.authtoken``) or a
 session. Writes follow the pages' rule (``teams.permissions.can_edit_pod``): a Pod Lead writes for
 their pod, an Org Lead for the pods of their units. A request is all-or-nothing: any bad row →
-400 with every problem by row; any row for a pod the caller may not write to → 403 naming it.
+400 with every problem by row. A pod that does not exist and a pod the caller may not write to get
+the same 400 with the same words, so the answer does not tell which pods exist.
 """
 
 from __future__ import annotations
@@ -136,13 +137,9 @@ def _write(request: Request, raw_rows: list) -> tuple[metrics.UpsertResult | Non
         for i, r in enumerate(raw_rows, start=1)
         if not isinstance(r, dict)
     ]
-    if resolution.forbidden:
-        return None, Response(
-            {"errors": [str(p) for p in resolution.forbidden]}, status=status.HTTP_403_FORBIDDEN
-        )
     if resolution.problems or not_objects:
         return None, Response(
-            {"errors": not_objects + [str(p) for p in resolution.problems if not p.forbidden]},
+            {"errors": not_objects + [str(p) for p in resolution.problems]},
             status=status.HTTP_400_BAD_REQUEST,
         )
     result = metrics.observations_upsert(
@@ -209,7 +206,6 @@ class ObservationListCreate(APIView):
             201: ObservationOutput,
             200: ObservationOutput,
             400: ProblemsOutput,
-            403: ProblemsOutput,
         },
     )
     def post(self, request: Request) -> Response:
@@ -251,7 +247,6 @@ class ObservationBulkUpsert(APIView):
         responses={
             200: BulkOutput,
             400: ProblemsOutput,
-            403: ProblemsOutput,
             413: ProblemsOutput,
         },
     )

@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from incentives.models import Observation
+from teams.models import Pod
 from tests.conftest import count_queries
 from tests.incentives.metric_factories import make_history, make_metric
 
@@ -87,13 +88,13 @@ def test_a_token_of_pod_a_cannot_write_to_pod_b(personas, metric):
         {"pod": personas.pod_b.pk, "metric": "activation", "date": "2026-04-14", "value": "1"},
         format="json",
     )
-    assert r.status_code == 403
+    assert r.status_code == 400
     assert r.json()["errors"] == [
         f"Row 1: pod {personas.pod_b.pk} does not exist or you may not record observations for it"
     ]
     rows = _rows(personas.pod_a, 3) + _rows(personas.pod_b, 1, prefix="b")
     r = client.post("/api/observations/bulk/", {"observations": rows}, format="json")
-    assert r.status_code == 403 and r.json()["errors"][0].startswith(
+    assert r.status_code == 400 and r.json()["errors"][0].startswith(
         f"Row 4: pod {personas.pod_b.pk}"
     )
     assert not Observation.objects.exists()  # all or nothing
@@ -102,11 +103,11 @@ def test_a_token_of_pod_a_cannot_write_to_pod_b(personas, metric):
 def test_a_member_and_another_units_lead_cannot_write(personas, metric):
     body = {"pod": personas.pod_a.pk, "metric": "activation", "date": "2026-04-14", "value": "1"}
     assert (
-        _client(personas.member).post("/api/observations/", body, format="json").status_code == 403
+        _client(personas.member).post("/api/observations/", body, format="json").status_code == 400
     )
     assert (
         _client(personas.other_lead).post("/api/observations/", body, format="json").status_code
-        == 403
+        == 400
     )
     assert (
         _client(personas.org_lead).post("/api/observations/", body, format="json").status_code
@@ -192,3 +193,30 @@ def test_it_documents_the_endpoints_in_the_schema(client, personas):
     for path in ("/api/observations/:", "/api/observations/bulk/:", "/api/metrics/:"):
         assert path in schema
     assert "ObservationBulkInput" in schema and "external_id" in schema
+
+
+def test_a_pod_you_may_not_write_to_gets_the_answer_of_a_pod_that_does_not_exist(personas, metric):
+    """No existence oracle: a real pod of another unit and an id no pod has are refused alike."""
+    client = _client(personas.pod_lead)
+    missing = Pod.objects.order_by("-pk").first().pk + 1000
+
+    def answer(url, pod_id, body):
+        r = client.post(url, body, format="json")
+        text = r.content.decode().replace(str(pod_id), "<pod>")
+        return r.status_code, r["Content-Type"], text
+
+    def single(pod_id):
+        return {"pod": pod_id, "metric": "activation", "date": "2026-04-14", "value": "1"}
+
+    theirs = answer("/api/observations/", personas.pod_b.pk, single(personas.pod_b.pk))
+    nobodys = answer("/api/observations/", missing, single(missing))
+    assert theirs == nobodys
+    assert theirs[0] == 400 and "pod <pod> does not exist or you may not" in theirs[2]
+
+    def bulk(pod_id):
+        return {"observations": [{**single(pod_id), "external_id": "k1"}]}
+
+    theirs = answer("/api/observations/bulk/", personas.pod_b.pk, bulk(personas.pod_b.pk))
+    nobodys = answer("/api/observations/bulk/", missing, bulk(missing))
+    assert theirs == nobodys and theirs[0] == 400
+    assert not Observation.objects.exists()
