@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from teams import clock
 from teams.traits import TRAIT_CHOICES, TRAITS
@@ -100,6 +101,11 @@ class Person(models.Model):
         "declared preferred trait", max_length=20, choices=TRAIT_CHOICES, blank=True
     )
     is_active = models.BooleanField(default=True)
+    left_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Off-boarded: the first day no longer in the organisation.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -137,6 +143,9 @@ class Pod(models.Model):
         help_text="Size of the traditional team that would otherwise own this scope.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    dissolved_on = models.DateField(
+        null=True, blank=True, help_text="Dissolved: the first day the pod no longer exists."
+    )
     formation_run = models.ForeignKey(
         "FormationRun",
         null=True,
@@ -275,6 +284,98 @@ class PodMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.pod}"
+
+
+class UnitMove(models.Model):
+    """A person moving to another org unit from a day on. ``Person.org_unit`` is the unit
+    now responsible for them; this row keeps when that changed (history), and a move dated
+    after today waits here until its day (``applied_at`` null) so the old unit's leads keep
+    the person until then."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="unit_moves")
+    from_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(applied_at__isnull=True),
+                name="unit_move_one_pending_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} to {self.to_unit} from {self.effective_from:%Y-%m-%d}"
+
+
+class CharterChange(models.Model):
+    """A pod's name, goal and product area as they read after one edit: the charter's
+    history, newest first on the pod page."""
+
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="charter_changes")
+    name = models.CharField(max_length=120)
+    goal = models.TextField(blank=True)
+    product_area = models.CharField(max_length=120, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pod", "-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Charter of {self.pod} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """An Org Lead's invitation for a person to set a password and log in. Only a hash of
+    the token is kept: the link in the email is the one copy, it works once, and it dies
+    after ``TTL``, on a resend (a new invitation) or a revoke."""
+
+    TTL = timedelta(days=7)
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.person} ({self.state})"
+
+    @property
+    def state(self) -> str:
+        """accepted, revoked, expired or pending."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
 
 
 class Assessment(models.Model):
