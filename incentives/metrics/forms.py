@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
+from incentives.metrics import imports
 from incentives.metrics import services as metrics
 from incentives.models import Metric
 from teams import clock
@@ -152,30 +153,31 @@ class ObservationForm(forms.Form):
 
 
 class CsvImportForm(forms.Form):
+    """The file to preview. ``clean()`` adds its bytes (``content``) and text (``csv_text``);
+    the import that follows finds the bytes by token (``teams.uploads``)."""
+
     file = forms.FileField(
         required=False,
         label="CSV file",
-        help_text="Columns: pod, metric, date, value, and optionally external_id, evidence_url.",
+        help_text="Columns: pod, metric, date, value, and optionally external_id, evidence_url. "
+        f"Up to {imports.MAX_BYTES // 1024 // 1024} MB and {imports.MAX_ROWS:,} rows per file.",
     )
-    csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    MAX_BYTES = 5 * 1024 * 1024
+    MAX_BYTES = imports.MAX_BYTES
 
     def clean(self):
         data = super().clean()
         upload = data.get("file")
-        if upload is not None:
-            if upload.size > self.MAX_BYTES:
-                raise ValidationError(
-                    "The file is larger than 5 MB; split it into several imports."
-                )
-            raw = upload.read()
-            try:
-                data["csv_text"] = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ValidationError(
-                    "The file is not UTF-8 text; save it as “CSV UTF-8”."
-                ) from None
-        if not data.get("csv_text"):
+        if upload is None:
             raise ValidationError("Choose a CSV file to import.")
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(
+                f"The file is larger than {self.MAX_BYTES // 1024 // 1024} MB "
+                f"({upload.size:,} bytes); split it into several imports."
+            )
+        data["content"] = upload.read()
+        try:
+            data["csv_text"] = data["content"].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from None
         return data

@@ -23,8 +23,10 @@ from incentives.metrics.forms import (
     TargetForm,
 )
 from incentives.models import Aggregate, Metric, MetricTarget, Observation, TargetProposal
-from teams import clock, permissions
-from teams.models import Pod
+from teams import clock, permissions, uploads
+from teams.models import PendingUpload, Pod
+
+OBSERVATION_CSV = PendingUpload.Kind.OBSERVATIONS
 
 CHART_MONTHS = 6
 PODS_PER_PAGE = 25
@@ -386,9 +388,17 @@ def metrics_overview(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- CSV import
 
 
+NO_UPLOAD = (
+    "Nothing to import: the preview has expired (files are kept for an hour) or was imported "
+    "already. Upload the file again."
+)
+
+
 @login_required
 def metrics_import(request: HttpRequest) -> HttpResponse:
-    """Upload → preview with every bad row → confirm → all rows written, or none."""
+    """Upload → preview with every bad row → confirm → all rows written, or none.
+
+    The previewed file stays on the server (``teams.uploads``); the confirm posts its token."""
     permissions.require_metrics_lead(request.user)
     # A Pod Lead needs their pods' numbers and metric keys to write the file.
     led = (
@@ -408,40 +418,58 @@ def metrics_import(request: HttpRequest) -> HttpResponse:
         "preview": [],
         "led_pods": led,
         "metric_keys": keys,
+        "max_mb": imports.MAX_BYTES // 1024 // 1024,
+        "max_rows": imports.MAX_ROWS,
     }
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("confirm"):
+        upload = uploads.upload_find(
+            owner=request.user, kind=OBSERVATION_CSV, token=request.POST.get("upload", "")
+        )
+        if upload is None:
+            ctx["import_error"] = NO_UPLOAD
+        else:
+            check, result = imports.csv_import(user=request.user, text=uploads.upload_text(upload))
+            if result is not None:
+                uploads.upload_discard(upload=upload)
+                n = result.created + result.updated
+                messages.success(
+                    request,
+                    f"Imported {n} observation{'' if n == 1 else 's'} "
+                    f"({result.created} new, {result.updated} updated, "
+                    f"{result.flagged} flagged for review).",
+                )
+                if request.htmx:
+                    from django_htmx.http import HttpResponseClientRedirect
+
+                    return HttpResponseClientRedirect("/metrics/import/")
+                return redirect("/metrics/import/")
+            # The data changed since the preview: show what is wrong now.
+            ctx.update(check=check, preview=check.raw_rows[:20], upload=upload)
+    elif request.method == "POST":
         form = CsvImportForm(request.POST, request.FILES)
         ctx["form"] = form
         if form.is_valid():
-            text = form.cleaned_data["csv_text"]
-            if request.POST.get("confirm"):
-                check, result = imports.csv_import(user=request.user, text=text)
-                if result is not None:
-                    messages.success(
-                        request,
-                        f"Imported {result.created + result.updated} "
-                        f"observation{'' if result.created + result.updated == 1 else 's'} "
-                        f"({result.created} new, {result.updated} updated, "
-                        f"{result.flagged} flagged for review).",
-                    )
-                    if request.htmx:
-                        from django_htmx.http import HttpResponseClientRedirect
-
-                        return HttpResponseClientRedirect("/metrics/import/")
-                    return redirect("/metrics/import/")
-            else:
-                check = imports.csv_check(user=request.user, text=text)
-            ctx.update(check=check, csv_text=text, preview=check.raw_rows[:20])
+            check = imports.csv_check(user=request.user, text=form.cleaned_data["csv_text"])
+            ctx.update(check=check, preview=check.raw_rows[:20])
+            if check.ok:
+                ctx["upload"] = uploads.upload_keep(
+                    owner=request.user,
+                    kind=OBSERVATION_CSV,
+                    name=form.cleaned_data["file"].name,
+                    content=form.cleaned_data["content"],
+                )
     template = (
         "incentives/metrics/import.html#result"
         if request.htmx
         else "incentives/metrics/import.html"
     )
-    status = 422 if ctx["check"] is not None and not ctx["check"].ok else 200
-    if request.method == "POST" and not ctx["form"].is_valid():
-        status = 422
-    if request.htmx:
-        status = 200  # htmx swaps only 2xx answers; the problems are in the fragment
+    refused = (
+        "import_error" in ctx
+        or (ctx["check"] is not None and not ctx["check"].ok)
+        or (ctx["form"].is_bound and not ctx["form"].is_valid())
+    )
+    # htmx swaps only 2xx answers; the problems are in the fragment.
+    status = 422 if refused and not request.htmx else 200
     return render(request, template, ctx, status=status)
 
 

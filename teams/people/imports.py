@@ -25,6 +25,7 @@ OPTIONAL = ("role", "base_pay", "fte", "time_zone", "preferred_trait")
 COLUMNS = (*REQUIRED, *OPTIONAL, *TRAITS)
 ROLES = ("builder", "pod_lead", "org_lead")
 MAX_ROWS = 20_000
+MAX_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)

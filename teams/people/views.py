@@ -9,8 +9,8 @@ from django.db.models import Value
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
-from teams import permissions
-from teams.models import OrgUnit, Person, Pod, PodMembership
+from teams import permissions, uploads
+from teams.models import OrgUnit, PendingUpload, Person, Pod, PodMembership
 from teams.people import directory, imports, services
 from teams.people.forms import ImportForm
 from teams.profiles.views import profile_context
@@ -93,12 +93,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-IMPORT_SESSION_KEY = "people_import_csv"
+PEOPLE_CSV = PendingUpload.Kind.PEOPLE
 
 
 @login_required
 def people_import(request: HttpRequest) -> HttpResponse:
-    """Upload → preview (every bad row listed, nothing saved) → commit all rows or none."""
+    """Upload → preview (every bad row listed, nothing saved) → commit all rows or none.
+
+    The previewed file stays on the server (``teams.uploads``); the commit posts its token."""
     permissions.require_org_lead(request.user)
     unit_ids = permissions.led_unit_ids(request.user)
     importer = permissions.person_of(request.user)
@@ -107,17 +109,25 @@ def people_import(request: HttpRequest) -> HttpResponse:
         "form": form,
         "units": OrgUnit.objects.filter(pk__in=unit_ids).order_by("name"),
         "columns": imports.COLUMNS,
+        "max_mb": imports.MAX_BYTES // 1024 // 1024,
+        "max_rows": imports.MAX_ROWS,
     }
     if request.method == "POST" and "commit" in request.POST:
-        text = request.session.get(IMPORT_SESSION_KEY)
-        if not text:
-            messages.error(request, "Nothing to import: upload the file again.")
+        upload = uploads.upload_find(
+            owner=request.user, kind=PEOPLE_CSV, token=request.POST.get("upload", "")
+        )
+        if upload is None:
+            messages.error(
+                request,
+                "Nothing to import: the preview has expired (files are kept for an hour) or "
+                "was imported already. Upload the file again.",
+            )
             return redirect("people-import")
         parsed = services.people_import(
-            text=text, unit_ids=unit_ids, importer=importer, commit=True
+            text=uploads.upload_text(upload), unit_ids=unit_ids, importer=importer, commit=True
         )
         if parsed.ok:
-            del request.session[IMPORT_SESSION_KEY]
+            uploads.upload_discard(upload=upload)
             n_scores = sum(1 for r in parsed.rows if r.scores)
             messages.success(
                 request,
@@ -130,15 +140,17 @@ def people_import(request: HttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES)
         ctx["form"] = form
         if form.is_valid():
-            text = form.cleaned_data["file"]
             parsed = services.people_import(
-                text=text, unit_ids=unit_ids, importer=importer, commit=False
+                text=form.cleaned_data["file"], unit_ids=unit_ids, importer=importer, commit=False
             )
             ctx["parsed"] = parsed
             if parsed.ok:
-                request.session[IMPORT_SESSION_KEY] = text
-            else:
-                request.session.pop(IMPORT_SESSION_KEY, None)
+                ctx["upload"] = uploads.upload_keep(
+                    owner=request.user,
+                    kind=PEOPLE_CSV,
+                    name=request.FILES["file"].name,
+                    content=form.content,
+                )
     if "parsed" in ctx:
         ctx["preview"] = ctx["parsed"].rows[:50]
         ctx["errors"] = ctx["parsed"].errors[:500]

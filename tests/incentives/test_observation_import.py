@@ -1,13 +1,16 @@
 """CSV import: a preview first, every bad row reported by line, then all rows or none."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 
 from incentives.metrics.imports import csv_check, csv_import
 from incentives.models import Observation
+from teams.models import PendingUpload
 from tests.conftest import login
 from tests.incentives.metric_factories import make_metric
 
@@ -118,36 +121,86 @@ def test_it_names_missing_columns(personas, metric):
     ]
 
 
+def _token(response) -> str:
+    """The previewed file's token: the Import button posts it instead of the file's text."""
+    return re.search(r'name="upload" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def _preview(client, text, **kwargs):
+    upload = SimpleUploadedFile("obs.csv", text.encode(), content_type="text/csv")
+    return client.post("/metrics/import/", {"file": upload}, **kwargs)
+
+
 def test_it_previews_then_imports_through_the_page(client, personas, metric):
     login(client, personas.pod_lead)
-    upload = SimpleUploadedFile("obs.csv", _good(personas).encode(), content_type="text/csv")
-    r = client.post("/metrics/import/", {"file": upload})
+    r = _preview(client, _good(personas))
     html = r.content.decode()
     assert r.status_code == 200 and "Preview: 2 rows" in html and "Import 2 observations" in html
+    assert "csv_text" not in html  # the file is not sent back to the browser
     assert not Observation.objects.exists()  # a preview saves nothing
-    r = client.post("/metrics/import/", {"csv_text": _good(personas), "confirm": "1"})
+    kept = PendingUpload.objects.get()
+    assert (kept.owner, kept.kind, kept.name) == (personas.pod_lead, "observations", "obs.csv")
+    r = client.post("/metrics/import/", {"upload": _token(r), "confirm": "1"})
     assert r.status_code == 302
     assert Observation.objects.count() == 2
     assert (
-        "Imported 2 observations (2 new, 0 updated, 0 flagged for review)."
+        "Imported 2 observations (2 new, 0 updated,"
         in client.get("/metrics/import/").content.decode()
     )
+    assert not PendingUpload.objects.exists()  # imported once, then gone
+    r = client.post("/metrics/import/", {"upload": kept.token, "confirm": "1"})
+    assert r.status_code == 422 and "Nothing to import" in r.content.decode()
+
+
+def test_it_states_the_limits_on_the_page(client, personas, metric):
+    login(client, personas.pod_lead)
+    html = client.get("/metrics/import/").content.decode()
+    assert "Up to <strong>5 MB</strong> and <strong>50,000 rows</strong> per file" in html
+
+
+def test_it_keeps_a_large_file_on_the_server_between_preview_and_import(client, personas, metric):
+    pod = personas.pod_a.pk
+    link = "https://crm.example.com/evidence/" + "e" * 150
+    rows = [
+        f"{pod},activation,2025-{1 + i % 12:02d}-{1 + i % 28:02d},{i % 90}.5,"
+        f"key-{i:06d}-{'k' * 60},{link}/{i:06d}\n"
+        for i in range(10_000)
+    ]
+    text = HEADER + "".join(rows)
+    assert 2_800_000 < len(text.encode()) < 5 * 1024 * 1024  # above Django's 2.5 MB form limit
+    login(client, personas.pod_lead)
+    r = _preview(client, text)
+    assert r.status_code == 200 and "Import 10000 observations" in r.content.decode()
+    r = client.post("/metrics/import/", {"upload": _token(r), "confirm": "1"})
+    assert r.status_code == 302
+    assert Observation.objects.count() == 10_000
+
+
+def test_it_imports_only_the_owners_unexpired_upload(client, personas, metric):
+    login(client, personas.pod_lead)
+    token = _token(_preview(client, _good(personas)))
+    login(client, personas.org_lead)  # another lead of the same pod cannot use Paula's file
+    r = client.post("/metrics/import/", {"upload": token, "confirm": "1"})
+    assert r.status_code == 422 and "Nothing to import" in r.content.decode()
+    login(client, personas.pod_lead)
+    PendingUpload.objects.update(created_at=F("created_at") - timedelta(hours=1, minutes=1))
+    r = client.post("/metrics/import/", {"upload": token, "confirm": "1"})
+    assert r.status_code == 422 and "the preview has expired" in r.content.decode()
+    assert not Observation.objects.exists()
 
 
 def test_it_shows_the_problems_on_the_page(client, personas, metric):
     login(client, personas.pod_lead)
     text = HEADER + f"{personas.pod_b.pk},activation,2026-04-01,1,,\n"
-    upload = SimpleUploadedFile("obs.csv", text.encode(), content_type="text/csv")
-    r = client.post("/metrics/import/", {"file": upload}, headers={"HX-Request": "true"})
+    r = _preview(client, text, headers={"HX-Request": "true"})
     html = r.content.decode()
     assert (
         "1 problem — nothing was saved" in html
         and f"Row 2: pod {personas.pod_b.pk} does not exist" in html
     )
-    assert "Import 1 observation" not in html
-    r = client.post(
-        "/metrics/import/", {"csv_text": text, "confirm": "1"}
-    )  # a forged confirm is checked again
+    assert "Import 1 observation" not in html and 'name="upload"' not in html
+    assert not PendingUpload.objects.exists()  # a refused file is not kept
+    r = client.post("/metrics/import/", {"upload": "forged", "confirm": "1"})
     assert r.status_code == 422 and not Observation.objects.exists()
 
 

@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -115,6 +116,11 @@ def _upload(client, text, name="people.csv"):
     )
 
 
+def _token(response) -> str:
+    """The previewed file's token, which the commit button posts instead of the file."""
+    return re.search(r'name="upload" value="([^"]+)"', response.content.decode()).group(1)
+
+
 def test_it_previews_then_commits_the_whole_file(client, personas):
     login(client, personas.org_lead)
     text = HEADER + GOOD + "Bo,bo@x.test,growth,pod_lead,7000.50,0.8,,,,,\n"
@@ -123,7 +129,7 @@ def test_it_previews_then_commits_the_whole_file(client, personas):
     page = r.content.decode()
     assert "2 people ready" in page and "Import all 2" in page
     assert not Person.objects.filter(email__endswith="@x.test").exists()  # a preview saves nothing
-    r = client.post("/people/import/", {"commit": "1"})
+    r = client.post("/people/import/", {"commit": "1", "upload": _token(r)})
     assert r.status_code == 302 and r["Location"] == "/people/"
     ada = Person.objects.get(email="ada@x.test")
     assert ada.org_unit == personas.unit_a
@@ -157,9 +163,9 @@ def test_it_saves_nothing_when_any_row_is_bad(client, personas):
 
 def test_it_rechecks_at_commit_time_and_saves_nothing_if_the_file_went_stale(client, personas):
     login(client, personas.org_lead)
-    _upload(client, HEADER + GOOD + "Bo,bo@x.test,growth,,,,,,,,\n")
+    token = _token(_upload(client, HEADER + GOOD + "Bo,bo@x.test,growth,,,,,,,,\n"))
     Person.objects.create(name="Bo elsewhere", email="bo@x.test", org_unit=personas.unit_b)
-    r = client.post("/people/import/", {"commit": "1"})
+    r = client.post("/people/import/", {"commit": "1", "upload": token})
     assert r.status_code == 400 and "bo@x.test already exists" in r.content.decode()
     assert not Person.objects.filter(email="ada@x.test").exists()
 

@@ -3,12 +3,13 @@ request the hardening probes sent with its answer now (400 naming the field or r
 every problem listed, nothing saved)."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from teams import inputs
-from teams.models import Assessment, FormationRun, Person, Pod
+from teams.models import Assessment, FormationRun, PendingUpload, Person, Pod
 from teams.people.imports import RowError, parse_people_csv
 from tests.conftest import login
 
@@ -216,3 +217,27 @@ def test_it_refuses_dates_out_of_range_or_impossible(raw, problem):
     with pytest.raises(ValueError) as refused:
         inputs.parse_day(raw)
     assert str(refused.value) == problem
+
+
+# --------------------------------------------------------------------------- kept uploads
+
+
+def test_it_keeps_the_checked_people_file_for_its_owner_only(client, personas):
+    text = HEADER + "Ada,ada@x.test,growth,builder,6000,1,Europe/Berlin\n"
+    login(client, personas.org_lead)
+    page = client.get("/people/import/").content.decode()
+    assert "Up to <strong>10 MB</strong> and <strong>20,000 rows</strong> per file" in page
+    r = client.post(
+        "/people/import/", {"file": SimpleUploadedFile("p.csv", text.encode(), "text/csv")}
+    )
+    token = re.search(r'name="upload" value="([^"]+)"', r.content.decode()).group(1)
+    assert PendingUpload.objects.get().owner == personas.org_lead
+    login(client, personas.admin)  # even an admin cannot commit someone else's file
+    r = client.post("/people/import/", {"commit": "1", "upload": token})
+    assert r.status_code == 302 and r["Location"] == "/people/import/"
+    assert not Person.objects.filter(email="ada@x.test").exists()
+    login(client, personas.org_lead)
+    r = client.post("/people/import/", {"commit": "1", "upload": token})
+    assert r.status_code == 302 and r["Location"] == "/people/"
+    assert Person.objects.get(email="ada@x.test").time_zone == "Europe/Berlin"
+    assert not PendingUpload.objects.exists()
