@@ -59,7 +59,10 @@ def project_month(
         projection.currency_by_unit[unit.unit_id] = unit.plan.currency
         try:
             results = engine.compute_month(
-                (month.year, month.month), unit.engine_plan, unit.pod_inputs, currency=unit.plan.currency
+                (month.year, month.month),
+                unit.engine_plan,
+                unit.pod_inputs,
+                currency=unit.plan.currency,
             ).pods
         except engine.ScenarioRefused as exc:
             results = []

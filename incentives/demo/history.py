@@ -31,9 +31,7 @@ def demo_seed_history(*, pods: list[Pod], today: date | None = None) -> dict[str
     if member is None or not pods:
         return {}
     home = PodMembership.objects.filter(person=member).select_related("pod").first().pod
-    sibling = next(
-        (p for p in pods if p.org_unit_id == home.org_unit_id and p.pk != home.pk), None
-    )
+    sibling = next((p for p in pods if p.org_unit_id == home.org_unit_id and p.pk != home.pk), None)
 
     # Part-time in two pods: a sibling pod's member gives half their time to the home pod.
     if sibling is not None:
