@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -21,7 +21,8 @@ from django.db.models import Q
 from incentives.bonuses import services
 from incentives.metrics.services import add_months, month_start
 from incentives.models import IncentivePeriod
-from teams.models import Baseline, PayRate, Person, Pod, PodMembership
+from teams.models import Baseline, OrgUnit, PayRate, Person, Pod, PodMembership, UnitMove
+from teams.people import services as people_services
 from teams.people.services import pay_rate_add
 from teams.pods import services as pods_services
 from teams.pods.services import baseline_add
@@ -33,7 +34,7 @@ Status = IncentivePeriod.Status
 class ChangeResult:
     """What the change wrote and which open months it recomputed."""
 
-    row: PayRate | Baseline | PodMembership
+    row: PayRate | Baseline | PodMembership | Pod | Person | UnitMove
     recomputed: list[IncentivePeriod] = field(default_factory=list)
 
 
@@ -45,7 +46,7 @@ def _refuse_into_frozen(
         IncentivePeriod.objects.filter(
             org_unit_id__in=unit_ids,
             month__gte=month_start(since),
-            status__in=[Status.APPROVED, Status.LOCKED],
+            status__in=IncentivePeriod.FROZEN_STATUSES,
         )
         .select_related("org_unit")
         .order_by("-month")
@@ -164,3 +165,139 @@ def membership_add(
         pod=pod, person=person, start=start, allocation=allocation, is_pod_lead=is_pod_lead
     )
     return ChangeResult(row, _recompute_open(unit_ids=[pod.org_unit_id], since=start, user=user))
+
+
+# --------------------------------------------------------------------------- administration
+# The Org Lead's changes of people, pods and stints that end or start stints: each refused
+# into an approved month and recomputing the open ones, like the changes above.
+
+
+def _pod_units(*pods: Pod) -> list[int]:
+    return sorted({p.org_unit_id for p in pods})
+
+
+@transaction.atomic
+def membership_end(*, user: User | None, membership: PodMembership, on: date) -> ChangeResult:
+    """The stint's last day is ``on``: the pod pays it until then."""
+    if on is None:
+        raise ValidationError({"end": ["Say the membership's last day."]})
+    units = _pod_units(membership.pod)
+    since = on + timedelta(days=1)
+    _refuse_into_frozen(unit_ids=units, since=since, field_name="end", what="ending a membership")
+    row = pods_services.membership_end(membership=membership, on=on)
+    return ChangeResult(row, _recompute_open(unit_ids=units, since=since, user=user))
+
+
+@transaction.atomic
+def membership_move(
+    *,
+    user: User | None,
+    membership: PodMembership,
+    to_pod: Pod,
+    on: date,
+    allocation: Decimal | None = None,
+) -> ChangeResult:
+    """From ``on`` the person works in ``to_pod``: both pods' months from then are touched."""
+    if on is None:
+        raise ValidationError({"effective_from": ["Say from which day."]})
+    units = _pod_units(membership.pod, to_pod)
+    _refuse_into_frozen(
+        unit_ids=units, since=on, field_name="effective_from", what="a move to another pod"
+    )
+    row = pods_services.membership_move(
+        membership=membership, to_pod=to_pod, on=on, allocation=allocation
+    )
+    return ChangeResult(row, _recompute_open(unit_ids=units, since=on, user=user))
+
+
+@transaction.atomic
+def membership_set_lead(
+    *, user: User | None, membership: PodMembership, on: date, lead: bool = True
+) -> ChangeResult:
+    """A new Pod Lead (or none) from ``on``: new stints for them and the one they replace."""
+    if on is None:
+        raise ValidationError({"effective_from": ["Say from which day."]})
+    units = _pod_units(membership.pod)
+    _refuse_into_frozen(
+        unit_ids=units, since=on, field_name="effective_from", what="a change of Pod Lead"
+    )
+    row = pods_services.membership_set_lead(membership=membership, on=on, lead=lead)
+    return ChangeResult(row, _recompute_open(unit_ids=units, since=on, user=user))
+
+
+@transaction.atomic
+def pod_dissolve(*, user: User | None, pod: Pod, on: date) -> ChangeResult:
+    """The pod is dissolved from ``on``; its stints end the day before."""
+    if on is None:
+        raise ValidationError({"dissolved_on": ["Say from which day the pod is dissolved."]})
+    units = _pod_units(pod)
+    _refuse_into_frozen(
+        unit_ids=units, since=on, field_name="dissolved_on", what="dissolving the pod"
+    )
+    row = pods_services.pod_dissolve(pod=pod, on=on, user=user)
+    services.audit_record(
+        user=user, action="pod.dissolve", data={"pod": pod.pk, "from": on.isoformat()}
+    )
+    return ChangeResult(row, _recompute_open(unit_ids=units, since=on, user=user))
+
+
+@transaction.atomic
+def person_offboard(*, user: User | None, person: Person, effective_from: date) -> ChangeResult:
+    """The person leaves from ``effective_from``; their stints end the day before."""
+    if effective_from is None:
+        raise ValidationError({"effective_from": ["Say from which day the person has left."]})
+    units = _units_paying(person, effective_from)
+    _refuse_into_frozen(
+        unit_ids=units, since=effective_from, field_name="effective_from", what="off-boarding"
+    )
+    row, _ = people_services.person_offboard(
+        person=person, effective_from=effective_from, user=user
+    )
+    services.audit_record(
+        user=user,
+        action="person.offboard",
+        data={"person": person.pk, "from": effective_from.isoformat()},
+    )
+    return ChangeResult(row, _recompute_open(unit_ids=units, since=effective_from, user=user))
+
+
+@transaction.atomic
+def person_move(
+    *,
+    user: User | None,
+    person: Person,
+    to_unit: OrgUnit,
+    effective_from: date,
+    end_memberships: bool = False,
+) -> ChangeResult:
+    """The person moves to ``to_unit``; with ``end_memberships`` their stints in the old unit's
+    pods end the day before, which is guarded like any other end of a stint."""
+    if effective_from is None:
+        raise ValidationError({"effective_from": ["Say from which day the move applies."]})
+    units: list[int] = []
+    if end_memberships:
+        units = [person.org_unit_id]
+        _refuse_into_frozen(
+            unit_ids=units,
+            since=effective_from,
+            field_name="effective_from",
+            what="ending the memberships in the old unit",
+        )
+    row, _ = people_services.person_move(
+        person=person,
+        to_unit=to_unit,
+        effective_from=effective_from,
+        end_memberships=end_memberships,
+        user=user,
+    )
+    services.audit_record(
+        user=user,
+        action="person.move",
+        data={
+            "person": person.pk,
+            "to": to_unit.pk,
+            "from": effective_from.isoformat(),
+            "end_memberships": end_memberships,
+        },
+    )
+    return ChangeResult(row, _recompute_open(unit_ids=units, since=effective_from, user=user))

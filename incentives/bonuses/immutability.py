@@ -12,7 +12,7 @@ from django.db import connections
 
 from incentives.models import IncentivePeriod
 
-FROZEN = (IncentivePeriod.Status.APPROVED, IncentivePeriod.Status.LOCKED)
+FROZEN = IncentivePeriod.FROZEN_STATUSES
 # The tags every trigger message starts with (see the migrations).
 REFUSAL_TAGS = ("period_frozen:", "audit_append_only:")
 

@@ -40,7 +40,7 @@ from teams.background import enqueue_on_commit
 from teams.models import OrgUnit, Person, Pod, PodMembership
 
 Status = IncentivePeriod.Status
-FROZEN = (Status.APPROVED, Status.LOCKED)
+FROZEN = IncentivePeriod.FROZEN_STATUSES
 
 
 class PeriodFrozen(ValidationError):
