@@ -101,7 +101,10 @@ def unknown_fields(data: Mapping, known: Any, *, what: str = "field") -> list[st
 
 # --------------------------------------------------------------------------- JSON bodies
 
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+# Escapes first (a backslash and the byte after it), then strings: two linear passes, no
+# backtracking whatever the bytes.
+_JSON_ESCAPE = re.compile(rb"\\.", re.S)
+_JSON_STRING = re.compile(rb'"[^"]*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _OPENERS = (ord("["), ord("{"))
 
@@ -109,7 +112,8 @@ _OPENERS = (ord("["), ord("{"))
 def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether the JSON text nests arrays and objects deeper than ``limit``. Reads the bytes
     (strings blanked out), so it never recurses however deep the text is."""
-    brackets = _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS)
+    text = _JSON_STRING.sub(b"", _JSON_ESCAPE.sub(b"", raw))
+    brackets = text.translate(None, _NOT_BRACKETS)
     depth = 0
     for byte in brackets:
         depth = depth + 1 if byte in _OPENERS else depth - 1
@@ -177,13 +181,26 @@ class JSONBodyParser(JSONParser):
         if too_deep(raw):
             raise InputRefused([f"The JSON body nests deeper than {MAX_DEPTH} levels."])
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        overflow: list[float] = []
+
+        def read_float(text: str) -> float:
+            value = float(text)
+            if not math.isfinite(value):
+                overflow.append(value)
+            return value
+
         try:
-            data = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
+            data = json.loads(
+                raw.decode(encoding), parse_float=read_float, parse_constant=_refuse_constant
+            )
         except (ValueError, RecursionError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
-        problems = body_problems(data)
-        if problems:
-            raise InputRefused(problems)
+        # Walking a large body costs more than parsing it: only when there is something to
+        # name (JSON text can only carry a NUL as the escape \u0000).
+        if not isinstance(data, dict) or overflow or b"\\u0000" in raw:
+            problems = body_problems(data)
+            if problems:
+                raise InputRefused(problems)
         return data
 
 

@@ -22,7 +22,7 @@ from incentives.metrics.services import add_months, month_start
 from incentives.models import IncentivePeriod, Metric, MetricTarget, Payout, PodResult
 from incentives.reports import charts, dashboard
 from incentives.reports import monthly as report
-from teams import clock, permissions, views
+from teams import clock, inputs, permissions, views
 from teams.models import Pod, PodMembership, units_below
 from teams.pods import services
 from teams.traits import COVERAGE_THRESHOLD, TRAIT_LABELS, TRAITS
@@ -146,7 +146,7 @@ class CharterForm(forms.Form):
         help_text="What outcome the pod owns, in a sentence or two.",
     )
     product_area = forms.CharField(max_length=120, required=False)
-    baseline_headcount = forms.DecimalField(
+    baseline_headcount = inputs.DecimalInput(
         min_value=Decimal("0"),
         max_value=Decimal("9999.99"),
         max_digits=6,

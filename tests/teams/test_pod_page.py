@@ -146,7 +146,11 @@ def test_it_lets_an_org_lead_change_the_baseline(client, personas):
         ),
         (
             {"goal": "ok", "product_area": "x", "baseline_headcount": "lots"},
-            "Baseline headcount: Enter a number.",
+            "Baseline headcount: &#x27;lots&#x27; is not a number",
+        ),
+        (
+            {"goal": "ok", "product_area": "x", "baseline_headcount": "9,5"},
+            "Baseline headcount: &#x27;9,5&#x27; is not a number: use a dot for decimals",
         ),
         (
             {"goal": "ok", "product_area": "x", "baseline_headcount": "1.234"},
