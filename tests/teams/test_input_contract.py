@@ -4,6 +4,7 @@ every problem listed, nothing saved)."""
 
 import json
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -201,6 +202,13 @@ def test_it_measures_depth_without_recursing_and_ignores_brackets_in_strings():
     assert not inputs.too_deep(b"[" * 8 + b"]" * 8)
     assert inputs.too_deep(DEEP.encode())
     assert not inputs.too_deep(b'{"s": "\\"[[[[[[[[[[\\""}')
+    assert inputs.too_deep(b'{"s": "\\\\"' + b"[" * 9 + b"]" * 9 + b"}")  # an escaped backslash
+
+
+def test_it_scans_a_body_of_escaped_quotes_in_linear_time():
+    started = time.perf_counter()
+    assert not inputs.too_deep(b'"' + b'\\"' * 1_000_000)  # unterminated, 2 MB
+    assert time.perf_counter() - started < 2
 
 
 @pytest.mark.parametrize(
