@@ -56,6 +56,13 @@ def is_org_lead(user: User | AnonymousUser) -> bool:
     return is_admin(user) or bool(led_unit_ids(user))
 
 
+def forget(user: User | AnonymousUser) -> None:
+    """Drop this user's cached rights: the org tree or its leads just changed."""
+    for name in ("_podwright_led_units", "_podwright_pods"):
+        if hasattr(user, name):
+            delattr(user, name)  # through request.user's lazy wrapper too
+
+
 def _current_pods(user: User | AnonymousUser) -> dict[int, bool]:
     """The pods this user is in today → whether they lead it. One query, cached per request."""
     cached = getattr(user, "_podwright_pods", None)
@@ -184,6 +191,12 @@ def pods_visible_to(user: User | AnonymousUser) -> QuerySet[Pod]:
 
 def units_visible_to(user: User | AnonymousUser) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(pk__in=led_unit_ids(user))
+
+
+def unit_choices(user: User | AnonymousUser) -> QuerySet[OrgUnit]:
+    """Units to pick for something new (a parent, a person, a run, a plan): the user's units
+    that are not archived. Lists of what exists keep using ``units_visible_to``."""
+    return units_visible_to(user).filter(archived_at__isnull=True)
 
 
 def role_of(user: User | AnonymousUser) -> str:

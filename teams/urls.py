@@ -2,6 +2,8 @@ from django.urls import path
 
 from teams.formation import api as formation_api
 from teams.formation import views as formation_views
+from teams.org import api as org_api
+from teams.org import views as org_views
 from teams.people import api as people_api
 from teams.people import views as people_views
 from teams.pods import api as pods_api
@@ -27,6 +29,17 @@ urlpatterns = [
     path("formation/<int:pk>/edit/", formation_views.formation_edit, name="formation-edit"),
     path("formation/<int:pk>/again/", formation_views.formation_again, name="formation-again"),
     path("formation/<int:pk>/accept/", formation_views.formation_accept, name="formation-accept"),
+    path("org/", org_views.org_tree, name="org-tree"),
+    path("org/<int:pk>/", org_views.org_unit, name="org-unit"),
+    path("org/<int:pk>/rename/", org_views.org_unit_rename, name="org-unit-rename"),
+    path("org/<int:pk>/move/", org_views.org_unit_move, name="org-unit-move"),
+    path("org/<int:pk>/archive/", org_views.org_unit_archive, name="org-unit-archive"),
+    path("org/<int:pk>/leads/", org_views.org_unit_lead_add, name="org-unit-lead-add"),
+    path(
+        "org/<int:pk>/leads/<int:person_pk>/remove/",
+        org_views.org_unit_lead_remove,
+        name="org-unit-lead-remove",
+    ),
 ]
 
 # Mounted under /api/ by config/urls.py.
@@ -54,4 +67,6 @@ api_urlpatterns = [
         formation_api.FormationRunAccept.as_view(),
         name="api-formation-accept",
     ),
+    path("org-units/", org_api.UnitList.as_view(), name="api-org-units"),
+    path("org-units/<int:pk>/", org_api.UnitDetail.as_view(), name="api-org-unit"),
 ]
