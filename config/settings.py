@@ -220,7 +220,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # plotly.js comes from the plotly wheel itself (served by us, never a CDN): the app works offline.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
