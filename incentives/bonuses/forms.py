@@ -11,7 +11,7 @@ from django.forms import formset_factory
 from incentives.bonuses import services
 from incentives.models import Aggregate, IncentivePlan, Metric
 from teams import clock
-from teams.inputs import DecimalInput
+from teams.inputs import DecimalInput, check_day
 from teams.models import OrgUnit, Person, Pod
 
 D = {"max_digits": 20, "decimal_places": 6}
@@ -160,6 +160,10 @@ class ComputeForm(forms.Form):
 
     def clean_month(self) -> date:
         month = self.cleaned_data["month"]
+        try:
+            check_day(month)
+        except ValueError as exc:
+            raise forms.ValidationError(f"{exc}.") from None
         if month > clock.today().replace(day=1):
             raise forms.ValidationError("That month has not started yet.")
         return month

@@ -32,6 +32,7 @@ def test_it_computes_a_month_on_demand_and_redirects_to_the_review(client, perso
         ("2030-01", "That month has not started yet."),
         ("2025-12", "Growth has no incentive plan in force for 2025-12."),
         ("soon", "Enter a valid date."),
+        ("0001-01", "0001-01-01 is out of range: the year must be 1900 to 2100."),
     ],
 )
 def test_it_refuses_a_bad_compute_request(client, personas, month, expected):
