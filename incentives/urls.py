@@ -4,12 +4,14 @@ from incentives.bonuses import api as bonuses_api
 from incentives.bonuses import views as bonuses_views
 from incentives.metrics import api as metric_api
 from incentives.metrics import views as metric_views
+from incentives.reports import api as reports_api
 from incentives.reports import views as report_views
 
 urlpatterns = [
     path("", report_views.home, name="home"),
     path("pods/<int:pk>/", report_views.pod_page, name="pod-detail"),
     path("pods/<int:pk>/charter/", report_views.pod_charter_edit, name="pod-charter"),
+    path("pods/<int:pk>/agents.md", report_views.pod_agents_md, name="pod-agents-md"),
     path("metrics/", metric_views.metrics_overview, name="metrics-overview"),
     path("metrics/definitions/", metric_views.metric_definitions, name="metric-definitions"),
     path("metrics/import/", metric_views.metrics_import, name="metrics-import"),
@@ -84,4 +86,5 @@ api_urlpatterns = [
         "periods/<int:pk>/payouts/", bonuses_api.PeriodPayouts.as_view(), name="api-period-payouts"
     ),
     path("me/statements/", bonuses_api.MyStatements.as_view(), name="api-my-statements"),
+    path("pods/<int:pk>/agents.md", reports_api.PodAgentsMd.as_view(), name="api-pod-agents-md"),
 ]

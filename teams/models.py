@@ -539,6 +539,7 @@ class PendingUpload(models.Model):
     class Kind(models.TextChoices):
         PEOPLE = "people", "People CSV"
         OBSERVATIONS = "observations", "Observation CSV"
+        WAITS = "waits", "Wait CSV"
 
     token = models.CharField(max_length=64, unique=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -551,3 +552,119 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name!r} ({self.size:,} bytes)"
+
+
+# --- Friction and context (DESIGN §5): where pods wait, and what they run on ------------------
+
+
+class Wait(models.Model):
+    """Work of a pod held by a node outside it (a team, role or approval step), from
+    ``requested_at`` until ``resolved_at`` (null: still waiting). A process measure: diagnosis
+    only, never a basis for pay."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Review"
+        APPROVAL = "approval", "Approval"
+        ACCESS = "access", "Access"
+        DEPENDENCY = "dependency", "Dependency"
+        OTHER = "other", "Other"
+
+    class Source(models.TextChoices):
+        FORM = "form", "Form"
+        CSV = "csv", "CSV import"
+        API = "api", "API"
+
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="waits")
+    node = models.CharField(
+        max_length=120, help_text="Who holds the work: a team, role or approval step."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REVIEW)
+    requested_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    external_id = models.CharField(
+        max_length=120, help_text="Idempotency key, unique per pod: re-sending it updates."
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.FORM)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["requested_at"], name="wait_requested_at"),
+            models.Index(fields=["pod", "-requested_at"], name="wait_pod_requested_at"),
+            models.Index(fields=["node", "requested_at"], name="wait_node_requested_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["pod", "external_id"], name="wait_key_unique_per_pod"),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True)
+                | Q(resolved_at__gte=models.F("requested_at")),
+                name="wait_resolved_after_requested",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pod} waiting on {self.node}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    def hours(self, now=None) -> float:
+        """Its duration in hours; an open wait counts until now."""
+        end = self.resolved_at or now or timezone.now()
+        return max(0.0, (end - self.requested_at).total_seconds() / 3600)
+
+
+class ContextItem(models.Model):
+    """One piece of the context a pod's people and AI agents work from (the Context Org
+    Chart): where it lives, who keeps it, and how often it must be checked. Stale when
+    ``last_verified + review_days`` is before today."""
+
+    class Layer(models.TextChoices):
+        WORKING = "working", "Working"
+        PROJECT = "project", "Project"
+        ORGANISATION = "organisation", "Organisation"
+
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="context_items")
+    name = models.CharField(max_length=120)
+    layer = models.CharField(max_length=20, choices=Layer.choices, default=Layer.PROJECT)
+    location = models.CharField(max_length=500, help_text="A URL or a path in the repository.")
+    keeper = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="kept_context"
+    )
+    review_days = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Check it at least this often (days).",
+    )
+    last_verified = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pod", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pod", "name"], name="context_item_name_per_pod"),
+            models.CheckConstraint(
+                condition=Q(review_days__gte=1), name="context_item_review_days_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.pod})"
+
+    def due_on(self) -> date | None:
+        """The last day it counts as fresh; ``None`` when never verified."""
+        if self.last_verified is None:
+            return None
+        return self.last_verified + timedelta(days=self.review_days)
+
+    def is_stale(self, today: date | None = None) -> bool:
+        due = self.due_on()
+        return due is None or due < (today or clock.today())

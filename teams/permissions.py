@@ -305,3 +305,31 @@ def run_for_user(user: User | AnonymousUser, pk: int) -> FormationRun:
     if not can_manage_unit(user, run.org_unit_id):
         raise Http404("No such formation run.")
     return run
+
+
+# --- Friction and context: a pod's waits and context items ---------------------------------
+# Both are about the pod, never about pay: its members see and record them, like the leads of
+# its unit. Context items are edited by the Pod Lead and Org Leads; "verified" is the keeper's.
+
+
+def can_record_waits(user: User | AnonymousUser, pod: Pod) -> bool:
+    """A pod's waits: its current members (its Pod Lead included) and Org Leads of its unit."""
+    return can_manage_unit(user, pod.org_unit_id) or pod.pk in member_pod_ids(user)
+
+
+def wait_writable_pod_ids(user: User | AnonymousUser, pods) -> set[int]:
+    """Of these pods (objects with ``pk`` and ``org_unit_id``), the ids the user may record
+    waits for, in two queries whatever the number of pods."""
+    units, mine = led_unit_ids(user), member_pod_ids(user)
+    return {p.pk for p in pods if p.org_unit_id in units or p.pk in mine}
+
+
+def can_edit_context(user: User | AnonymousUser, pod: Pod) -> bool:
+    """Adding, changing and removing a pod's context items: its Pod Lead or an Org Lead."""
+    return can_edit_pod(user, pod)
+
+
+def can_verify_context(user: User | AnonymousUser, keeper_id: int | None) -> bool:
+    """Only an item's keeper says it is still true."""
+    me = person_of(user)
+    return me is not None and keeper_id is not None and me.pk == keeper_id

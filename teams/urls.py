@@ -1,7 +1,9 @@
 from django.urls import path
 
+from teams.context import urls as context_urls
 from teams.formation import api as formation_api
 from teams.formation import views as formation_views
+from teams.friction import urls as friction_urls
 from teams.org import api as org_api
 from teams.org import views as org_views
 from teams.people import api as people_api
@@ -70,3 +72,7 @@ api_urlpatterns = [
     path("org-units/", org_api.UnitList.as_view(), name="api-org-units"),
     path("org-units/<int:pk>/", org_api.UnitDetail.as_view(), name="api-org-unit"),
 ]
+
+# Friction and context (DESIGN §5) keep their routes with them.
+urlpatterns += friction_urls.urlpatterns + context_urls.urlpatterns
+api_urlpatterns += friction_urls.api_urlpatterns + context_urls.api_urlpatterns

@@ -22,7 +22,9 @@ from incentives.metrics.services import add_months, month_start
 from incentives.models import IncentivePeriod, Metric, MetricTarget, Payout, PodResult
 from incentives.reports import charts, dashboard
 from incentives.reports import monthly as report
+from incentives.reports.agents_md import agents_md_response
 from teams import clock, inputs, permissions, views
+from teams.friction.views import pod_waits_context
 from teams.models import Pod, PodMembership, units_below
 from teams.pods import services
 from teams.traits import COVERAGE_THRESHOLD, TRAIT_LABELS, TRAITS
@@ -302,6 +304,7 @@ def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
             "editing": False,
         }
     )
+    ctx.update(pod_waits_context(request, pod))  # waits are teams' own (teams.friction)
     return render(request, "teams/pod_page.html", ctx)
 
 
@@ -475,3 +478,9 @@ def report_csv(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
         f'attachment; filename="payroll-{unit.slug}-{first:%Y-%m}.csv"'
     )
     return response
+
+
+@login_required
+def pod_agents_md(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pod's AGENTS.md, for its members and the leads of its unit."""
+    return agents_md_response(permissions.pod_for_user(request.user, pk))
