@@ -84,7 +84,9 @@ def test_it_shows_the_org_lead_the_overview(offline_page, live_server, artifacts
 def test_it_lets_a_pod_lead_preview_and_import_a_csv(offline_page, live_server, artifacts_dir):
     page = offline_page
     demo_seed(people=30)
-    pod = PodMembership.objects.get(person__user__username="podlead", is_pod_lead=True).pod
+    pod = (
+        PodMembership.objects.current().get(person__user__username="podlead", is_pod_lead=True).pod
+    )
     browser_login(page, live_server, "podlead", "podwright-podlead")
     page.click("nav.mainnav >> text=Metrics")
     page.click("text=Import CSV")

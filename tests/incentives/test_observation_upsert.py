@@ -100,6 +100,18 @@ def test_it_keeps_a_leads_decision_when_the_same_value_is_sent_again(personas):
     assert Observation.objects.get(external_id="crm-1").flag == "flagged"
 
 
+def test_it_counts_a_flagged_observation_only_once_confirmed(personas):
+    metric = make_metric(personas.unit_a)
+    make_history(metric, personas.pod_a, date(2026, 1, 5), [40, 41, 39, 42, 40, 41, 43, 40])
+    observations_upsert(
+        rows=[_row(personas, metric, "90", day=date(2026, 3, 10))], source="api", user=None
+    )
+    obs = Observation.objects.get(external_id="crm-1")
+    assert not observations_that_count().filter(pk=obs.pk).exists()  # awaiting a decision
+    observation_review(observation=obs, decision="confirm", user=personas.org_lead)
+    assert observations_that_count().filter(pk=obs.pk).exists()
+
+
 def test_it_leaves_rejected_observations_out_of_what_counts(personas):
     metric = make_metric(personas.unit_a)
     make_history(metric, personas.pod_a, date(2026, 1, 5), [40, 41, 39, 42, 40, 41, 43, 40])
@@ -107,7 +119,6 @@ def test_it_leaves_rejected_observations_out_of_what_counts(personas):
         rows=[_row(personas, metric, "90", day=date(2026, 3, 10))], source="api", user=None
     )
     obs = Observation.objects.get(external_id="crm-1")
-    assert observations_that_count().filter(pk=obs.pk).exists()  # pending review still counts
     observation_review(observation=obs, decision="reject", user=personas.org_lead)
     assert not observations_that_count().filter(pk=obs.pk).exists()
     assert observations_that_count().count() == 8
