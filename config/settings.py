@@ -265,10 +265,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # Service-account keys (pwsa_…) first; any other key is a DRF token made by an Admin.
+        "config.throttling.ThrottledServiceAccountAuthentication",
         "config.throttling.ThrottledTokenAuthentication",
         "config.throttling.CountAnonymous",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "teams.integrations.authentication.ServiceAccountScope",
+    ],
     # Per user and per token, anonymous stricter (bad tokens count as anonymous): 429 with
     # Retry-After. Counts live in the default cache: set CACHE_URL so gunicorn workers share them.
     "DEFAULT_THROTTLE_CLASSES": [

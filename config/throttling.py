@@ -16,6 +16,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
+from teams.integrations.authentication import ServiceAccountAuthentication
+from teams.models import ServiceAccount
+
 _COUNTED = "_podwright_counted_as_anonymous"
 
 
@@ -54,9 +57,12 @@ class TokenThrottle(SimpleRateThrottle):
     scope = "token"
 
     def get_cache_key(self, request, view):
-        if not isinstance(request.auth, Token):
+        if isinstance(request.auth, ServiceAccount):
+            ident = f"service-account-{request.auth.pk}"
+        elif isinstance(request.auth, Token):
+            ident = hashlib.sha256(request.auth.key.encode()).hexdigest()[:32]
+        else:
             return None
-        ident = hashlib.sha256(request.auth.key.encode()).hexdigest()[:32]
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
@@ -68,6 +74,17 @@ def _count_as_anonymous(request) -> None:
 
 class ThrottledTokenAuthentication(TokenAuthentication):
     """Token authentication whose failures count against the anonymous limit."""
+
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            _count_as_anonymous(request)
+            raise
+
+
+class ThrottledServiceAccountAuthentication(ServiceAccountAuthentication):
+    """Service-account authentication whose failures count against the anonymous limit."""
 
     def authenticate(self, request):
         try:

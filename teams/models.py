@@ -668,3 +668,35 @@ class ContextItem(models.Model):
     def is_stale(self, today: date | None = None) -> bool:
         due = self.due_on()
         return due is None or due < (today or clock.today())
+
+
+class ServiceAccount(models.Model):
+    """An integration identity owned by an Org Lead (DESIGN §1): a revocable token scoped to
+    some pods, for metric feeds from systems of record. Only a hash of the token is kept; the
+    key is shown once, when the account is created."""
+
+    KEY_PREFIX = "pwsa_"  # tells a service-account key from a DRF token (40 hex digits)
+
+    name = models.CharField(max_length=120)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_accounts"
+    )
+    pods = models.ManyToManyField(Pod, related_name="service_accounts")
+    key_hash = models.CharField(max_length=64, unique=True)
+    key_start = models.CharField(
+        max_length=16, help_text="The key's first characters, to tell tokens apart."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    rows_sent = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_start}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

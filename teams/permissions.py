@@ -19,7 +19,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from teams.models import FormationRun, OrgUnit, Person, Pod, PodMembership, units_below
+from teams.models import (
+    FormationRun,
+    OrgUnit,
+    Person,
+    Pod,
+    PodMembership,
+    ServiceAccount,
+    units_below,
+)
 
 
 def person_of(user: User | AnonymousUser) -> Person | None:
@@ -305,6 +313,32 @@ def run_for_user(user: User | AnonymousUser, pk: int) -> FormationRun:
     if not can_manage_unit(user, run.org_unit_id):
         raise Http404("No such formation run.")
     return run
+
+
+# --- Service accounts -------------------------------------------------------------------------
+
+
+def service_accounts_visible_to(user: User | AnonymousUser) -> QuerySet[ServiceAccount]:
+    """Integrations an Org Lead sees and may revoke: their own, and any whose pods all lie in
+    units they lead (so a fellow lead can revoke a departed lead's token). Admins: all."""
+    if is_admin(user):
+        return ServiceAccount.objects.all()
+    if not is_org_lead(user):
+        return ServiceAccount.objects.none()
+    units = led_unit_ids(user)
+    links = ServiceAccount.pods.through.objects
+    inside = links.filter(pod__org_unit_id__in=units).values("serviceaccount_id")
+    outside = links.exclude(pod__org_unit_id__in=units).values("serviceaccount_id")
+    return ServiceAccount.objects.filter(Q(owner=user) | (Q(pk__in=inside) & ~Q(pk__in=outside)))
+
+
+def service_account_for_user(user: User | AnonymousUser, pk: int) -> ServiceAccount:
+    """One integration: 403 for anyone who leads no unit, 404 for one they do not see."""
+    require_org_lead(user)
+    account = service_accounts_visible_to(user).filter(pk=pk).first()
+    if account is None:
+        raise Http404("No such service account.")
+    return account
 
 
 # --- Friction and context: a pod's waits and context items ---------------------------------

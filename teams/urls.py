@@ -4,6 +4,8 @@ from teams.context import urls as context_urls
 from teams.formation import api as formation_api
 from teams.formation import views as formation_views
 from teams.friction import urls as friction_urls
+from teams.integrations import api as integration_api
+from teams.integrations import views as integration_views
 from teams.org import api as org_api
 from teams.org import views as org_views
 from teams.people import api as people_api
@@ -42,6 +44,12 @@ urlpatterns = [
         org_views.org_unit_lead_remove,
         name="org-unit-lead-remove",
     ),
+    path("integrations/", integration_views.integrations, name="integrations"),
+    path(
+        "integrations/<int:pk>/revoke/",
+        integration_views.integration_revoke,
+        name="integration-revoke",
+    ),
 ]
 
 # Mounted under /api/ by config/urls.py.
@@ -71,6 +79,16 @@ api_urlpatterns = [
     ),
     path("org-units/", org_api.UnitList.as_view(), name="api-org-units"),
     path("org-units/<int:pk>/", org_api.UnitDetail.as_view(), name="api-org-unit"),
+    path(
+        "service-accounts/",
+        integration_api.ServiceAccountList.as_view(),
+        name="api-service-accounts",
+    ),
+    path(
+        "service-accounts/<int:pk>/",
+        integration_api.ServiceAccountDetail.as_view(),
+        name="api-service-account",
+    ),
 ]
 
 # Friction and context (DESIGN §5) keep their routes with them.

@@ -1,8 +1,10 @@
 """REST API for integrations: metrics, observations (list, single and bulk upsert).
 
-Authenticate with a token (``Authorization: Token <key>``, ``rest_framework.authtoken``) or a
-session. Writes follow the pages' rule (``teams.permissions.can_edit_pod``): a Pod Lead writes for
-their pod, an Org Lead for the pods of their units. A request is all-or-nothing: any bad row →
+Authenticate with a token (``Authorization: Token <key>``: a service account's key from
+/integrations/, or a ``rest_framework.authtoken`` token an Admin made) or a session. Writes follow
+the pages' rule (``teams.permissions.can_edit_pod``): a Pod Lead writes for their pod, an Org Lead
+for the pods of their units, a service account for its own pods only (another pod reads as one
+that does not exist). Values sent with a token count as system-of-record values. A request is all-or-nothing: any bad row →
 400 with every problem by row. A pod that does not exist and a pod the caller may not write to get
 the same 400 with the same words, so the answer does not tell which pods exist.
 """
@@ -25,6 +27,8 @@ from rest_framework.views import APIView
 from incentives.metrics import services as metrics
 from incentives.models import Metric, Observation
 from teams import inputs, permissions
+from teams.integrations import services as integrations
+from teams.models import ServiceAccount
 
 MAX_BULK = 10_000
 
@@ -59,11 +63,16 @@ class MetricList(generics.ListAPIView):
     """Metrics of the org units the caller leads or whose pods they belong to."""
 
     serializer_class = MetricOutput
+    service_account_scope = True
 
     def get_queryset(self):
         user = self.request.user
-        units = permissions.led_unit_ids(user)
-        pod_units = permissions.pods_visible_to(user).values("org_unit_id")
+        account = _service_account(self.request)
+        units = permissions.led_unit_ids(user) if account is None else set()
+        pods = permissions.pods_visible_to(user)
+        if account is not None:
+            pods = pods.filter(pk__in=integrations.pod_ids_of(account))
+        pod_units = pods.values("org_unit_id")
         return (
             Metric.objects.filter(Q(org_unit_id__in=units) | Q(org_unit_id__in=pod_units))
             .select_related("org_unit")
@@ -126,11 +135,19 @@ BulkOutput = inline_serializer(
 )
 
 
+def _service_account(request: Request) -> ServiceAccount | None:
+    return request.auth if isinstance(request.auth, ServiceAccount) else None
+
+
 def _write(request: Request, raw_rows: list) -> tuple[metrics.UpsertResult | None, Response | None]:
     """Resolve, check rights and upsert; the refusal Response when the rows cannot be written."""
     shaped = [r if isinstance(r, dict) else {} for r in raw_rows]
+    account = _service_account(request)
     resolution = metrics.observation_rows_resolve(
-        user=request.user, raw_rows=shaped, source=Observation.Source.API
+        user=request.user,
+        raw_rows=shaped,
+        source=Observation.Source.API,
+        only_pods=integrations.pod_ids_of(account) if account is not None else None,
     )
     not_objects = [
         f"Row {i}: not a JSON object"
@@ -147,13 +164,17 @@ def _write(request: Request, raw_rows: list) -> tuple[metrics.UpsertResult | Non
         source=Observation.Source.API,
         user=request.user,
         # A token belongs to an integration (a system of record), not to a person typing.
-        system_of_record=isinstance(request.auth, Token),
+        system_of_record=isinstance(request.auth, (Token, ServiceAccount)),
     )
+    if account is not None:
+        integrations.service_account_record_use(account=account, rows=len(resolution.rows))
     return result, None
 
 
 class ObservationListCreate(APIView):
     """List the observations the caller may see (filters below), or record one (upsert by key)."""
+
+    service_account_scope = True
 
     @extend_schema(
         parameters=[
@@ -170,8 +191,11 @@ class ObservationListCreate(APIView):
         responses={200: ObservationOutput(many=True)},
     )
     def get(self, request: Request) -> Response:
+        pods = permissions.pods_visible_to(request.user)
+        if (account := _service_account(request)) is not None:
+            pods = pods.filter(pk__in=integrations.pod_ids_of(account))
         qs = (
-            Observation.objects.filter(pod__in=permissions.pods_visible_to(request.user))
+            Observation.objects.filter(pod__in=pods)
             .select_related("metric")
             .order_by("-date", "-id")
         )
@@ -238,6 +262,8 @@ class ObservationBulkUpsert(APIView):
 
     A constant number of queries whatever the number of rows.
     """
+
+    service_account_scope = True
 
     @extend_schema(
         description=BULK_LIMITS,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import uuid
 from bisect import insort
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -399,13 +399,16 @@ def observation_rows_resolve(
     source: str,
     today: date | None = None,
     first_row: int = 1,
+    only_pods: Collection[int] | None = None,
 ) -> Resolution:
     """Validate raw rows (``pod`` id, ``metric`` key, ``date``, ``value``, optional
     ``external_id`` and ``evidence_url``) against the database and the user's rights.
 
     A constant number of queries whatever the number of rows. Every problem of every row is
     reported with its row number (``first_row`` for the first; a CSV's header is line 1); rows
-    for pods the user may not write to are marked ``forbidden``.
+    for pods the user may not write to are marked ``forbidden``. ``only_pods`` (a service
+    account's pods) narrows the user's rights further, and a pod outside it reads as a pod
+    that does not exist.
     """
     today = today or clock.today()
     result = Resolution()
@@ -415,6 +418,8 @@ def observation_rows_resolve(
             pod_ids.add(int(_text(raw, "pod")))
         except ValueError:
             pass
+    if only_pods is not None:
+        pod_ids &= set(only_pods)
     pods = {p.pk: p for p in Pod.objects.filter(pk__in=pod_ids).only("id", "name", "org_unit_id")}
     writable = permissions.editable_pod_ids(user, pods.values())
     # A NUL cannot even be sent to PostgreSQL in a query: such keys are reported, not looked up.

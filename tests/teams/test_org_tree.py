@@ -279,10 +279,10 @@ def test_it_removes_a_lead_but_never_the_last_one_up_the_tree(client, personas):
     assert client.post(f"/org/{team.pk}/leads/{nia.pk}/remove/").status_code == 404
 
 
-def test_the_nav_links_to_org_for_org_leads_only(client, personas):
+def test_the_nav_links_to_org_and_integrations_for_org_leads_only(client, personas):
     login(client, personas.org_lead)
     page = client.get("/").content.decode()
-    assert 'href="/org/"' in page
+    assert 'href="/org/"' in page and 'href="/integrations/"' in page
     login(client, personas.member)
     page = client.get("/").content.decode()
-    assert 'href="/org/"' not in page
+    assert 'href="/org/"' not in page and 'href="/integrations/"' not in page
