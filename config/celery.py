@@ -25,4 +25,9 @@ app.conf.beat_schedule = {
         "task": "incentives.bonuses.tasks.expire_month_closes",
         "schedule": 600.0,
     },
+    # Daily; the task itself sends only on the day 3 days before the month ends.
+    "remind-missing-observations": {
+        "task": "incentives.bonuses.tasks.remind_missing_observations",
+        "schedule": crontab(minute=0, hour=8),
+    },
 }

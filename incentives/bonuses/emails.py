@@ -1,9 +1,11 @@
-"""Month-close emails: each lead hears, in one email, how the close went for their units."""
+"""Month-close emails: each lead hears, in one email, how the close went for their units; once
+a month is approved, each person paid in it hears that their statement is final."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -97,4 +99,40 @@ def month_close_send(*, close: MonthClose) -> int:
                 [lead.email],
             )
         )
+    return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+def statement_approved_send(*, period_id: int) -> int:
+    """Each person paid in an approved month hears that their statement is final: one email
+    each, with their total and the link. Called after the approval commits (an email never
+    announces a month that was rolled back). Returns how many were sent."""
+    period = IncentivePeriod.objects.select_related("org_unit", "plan").filter(pk=period_id).first()
+    if period is None or not period.is_frozen:
+        return 0
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    people: dict[int, Person] = {}
+    for payout in period.payouts.select_related("person").order_by("person__name", "id"):
+        people[payout.person_id] = payout.person
+        totals[payout.person_id] += payout.amount
+    url = settings.SITE_URL.rstrip("/") + reverse("my-statement", args=[period.pk])
+    subject = f"Podwright: your {period.month:%B %Y} statement is approved"
+    messages = [
+        (
+            subject,
+            render_to_string(
+                "emails/statement_approved.txt",
+                {
+                    "person": person,
+                    "period": period,
+                    "total": totals[person.pk],
+                    "currency": period.plan.currency,
+                    "url": url,
+                },
+            ),
+            settings.DEFAULT_FROM_EMAIL,
+            [person.email],
+        )
+        for person in people.values()
+        if person.is_active and person.email
+    ]
     return send_mass_mail(messages, fail_silently=False) if messages else 0

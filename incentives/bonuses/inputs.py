@@ -26,7 +26,7 @@ from typing import Any
 from django.db.models import Q, prefetch_related_objects
 
 from incentives.bonuses import engine
-from incentives.metrics.services import month_end
+from incentives.metrics.services import metric_pay_kind, month_end
 from incentives.models import IncentivePlan, MetricTarget, Observation, PlanComponent
 from teams.models import Baseline, PayRate, Pod, PodMembership
 
@@ -75,7 +75,7 @@ def engine_plan_from(*, params: Mapping[str, Any], components: Iterable[Any]) ->
         components=[
             engine.Component(
                 metric=c.metric.key,
-                kind=c.metric.kind,
+                kind=metric_pay_kind(c.metric),
                 weight=c.weight,
                 direction=c.metric.direction,
                 threshold=c.threshold,

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from incentives.bonuses import engine, inputs
+from incentives.bonuses import emails, engine, inputs
 from incentives.metrics.services import add_months, month_end, observations_pending_review
 from incentives.models import (
     AuditEntry,
@@ -390,6 +390,7 @@ def period_approve(*, user: User, period: IncentivePeriod) -> IncentivePeriod:
         period=locked,
         data={"total": locked.totals.get("total")},
     )
+    transaction.on_commit(lambda: emails.statement_approved_send(period_id=locked.pk), robust=True)
     return locked
 
 

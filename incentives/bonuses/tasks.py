@@ -7,7 +7,7 @@ from datetime import date
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from incentives.bonuses import services
+from incentives.bonuses import reminders, services
 from incentives.models import MonthClose
 from teams import clock
 from teams.background import BackgroundUnavailable
@@ -59,3 +59,11 @@ def compute_period(org_unit_id: int, month: str, user_id: int | None = None) -> 
         user=user, org_unit=OrgUnit.objects.get(pk=org_unit_id), month=date.fromisoformat(month)
     )
     return period.pk
+
+
+@shared_task(ignore_result=True)
+def remind_missing_observations(today: str | None = None) -> int:
+    """Every morning (beat schedule); sends only 3 days before the month ends: each Pod Lead
+    hears which components of their pods' plans have no value for the month yet."""
+    day = date.fromisoformat(today) if today else clock.today()
+    return reminders.observation_reminders_send(today=day)

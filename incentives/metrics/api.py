@@ -56,7 +56,7 @@ class MetricOutput(serializers.ModelSerializer):
         ]
 
     def get_pay_eligible(self, metric: Metric) -> bool:
-        return metric.kind == Metric.Kind.OUTCOME
+        return metrics.metric_pay_kind(metric) == Metric.Kind.OUTCOME
 
 
 class MetricList(generics.ListAPIView):

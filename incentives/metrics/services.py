@@ -34,6 +34,7 @@ from incentives.models import (
     TargetProposal,
 )
 from teams import clock, inputs, permissions
+from teams.friction.figures import is_wait_figure
 from teams.models import Pod, PodMembership
 from teams.numbers import NumberError, parse_decimal
 
@@ -44,6 +45,11 @@ PROCESS_METRIC_REFUSAL = (
     "counting hours, meetings, lines of code, tickets or story points rewards being busy, and "
     "people soon optimise the count instead of the customer. Record it for diagnosis, but pick "
     "an outcome metric (revenue, activation, retention, NPS, incidents, …) for pay."
+)
+
+WAIT_FIGURE_REFUSAL = (
+    "The key “{key}” names a wait figure (time spent waiting on other teams), which is a "
+    "process measure: create it as a process metric. "
 )
 
 METRIC_EXAMPLES = {
@@ -90,9 +96,16 @@ METRIC_EXAMPLES = {
 }
 
 
+def metric_pay_kind(metric: Metric) -> str:
+    """The kind pay sees. A metric built on wait figures (``teams.friction.figures``: a key
+    such as ``wait-p90-hours`` or ``review-pod-days-lost``) is diagnosis, a process measure,
+    whatever kind it was given."""
+    return Metric.Kind.PROCESS if is_wait_figure(metric.key) else metric.kind
+
+
 def metric_ensure_pay_eligible(metric: Metric) -> None:
     """Refuse a process metric wherever pay is computed (plans, components, payouts)."""
-    if metric.kind != Metric.Kind.OUTCOME:
+    if metric_pay_kind(metric) != Metric.Kind.OUTCOME:
         raise ValidationError(
             PROCESS_METRIC_REFUSAL.format(name=metric.name), code="process_metric"
         )
@@ -156,6 +169,14 @@ def metric_create(
     )
     if owner_pod is not None and owner_pod.org_unit_id != org_unit_id:
         raise ValidationError({"owner_pod": "The owner pod must belong to the metric's org unit."})
+    if kind == Metric.Kind.OUTCOME and is_wait_figure(key):
+        raise ValidationError(
+            {
+                "kind": WAIT_FIGURE_REFUSAL.format(key=key)
+                + PROCESS_METRIC_REFUSAL.format(name=name)
+            },
+            code="process_metric",
+        )
     metric.full_clean()
     metric.save()
     return metric
