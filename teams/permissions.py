@@ -113,6 +113,18 @@ def can_view_person(user: User | AnonymousUser, person: Person) -> bool:
     return (me is not None and me.pk == person.pk) or can_manage_unit(user, person.org_unit_id)
 
 
+def can_view_public_profile(user: User | AnonymousUser, person: Person) -> bool:
+    """A person's public profile (name, role, primary trait, pods): whoever may see the whole
+    page, and their current pod mates (members and Pod Leads of a pod they are both in today).
+    Base pay, pay history, FTE, email and scores stay on the full page."""
+    if can_view_person(user, person):
+        return True
+    mine = member_pod_ids(user)
+    return bool(mine) and (
+        PodMembership.objects.current().filter(person=person, pod_id__in=mine).exists()
+    )
+
+
 def can_view_pay(user: User | AnonymousUser, person: Person) -> bool:
     """Base pay: the person, their Org Leads and Admins."""
     return can_view_person(user, person)
@@ -277,6 +289,15 @@ def person_for_user(user: User | AnonymousUser, pk: int) -> Person:
     """A person the user sees: themselves, or anyone in a unit they lead."""
     person = get_object_or_404(Person.objects.select_related("org_unit", "profile"), pk=pk)
     if not can_view_person(user, person):
+        raise Http404("No such person.")
+    return person
+
+
+def person_profile_for_user(user: User | AnonymousUser, pk: int) -> Person:
+    """A person whose page the user may open: the whole page (``person_for_user``) or the
+    public profile a pod mate sees (``can_view_public_profile``); 404 for anyone else."""
+    person = get_object_or_404(Person.objects.select_related("org_unit", "profile"), pk=pk)
+    if not can_view_public_profile(user, person):
         raise Http404("No such person.")
     return person
 

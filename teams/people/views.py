@@ -67,7 +67,9 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = permissions.person_for_user(request.user, pk)
+    person = permissions.person_profile_for_user(request.user, pk)
+    if not permissions.can_view_person(request.user, person):
+        return _public_profile(request, person)
     memberships = (
         PodMembership.objects.filter(person=person).select_related("pod").order_by("-start")
     )
@@ -89,6 +91,28 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_me": (me := permissions.person_of(request.user)) is not None and me.pk == person.pk,
             "can_lead_assess": permissions.can_assess_as_lead(request.user, person),
             **profile_context(person),
+        },
+    )
+
+
+def _public_profile(request: HttpRequest, person: Person) -> HttpResponse:
+    """What a pod mate sees: name, role, primary trait and current pods. Pay, pay history,
+    FTE, email and the trait scores stay on the full page."""
+    pods = (
+        PodMembership.objects.current()
+        .filter(person=person)
+        .exclude(pod__status=Pod.Status.DISSOLVED)
+        .select_related("pod")
+        .order_by("pod__name")
+    )
+    visible = permissions.member_pod_ids(request.user)
+    return render(
+        request,
+        "teams/person_public.html",
+        {
+            "person": person,
+            "profile": getattr(person, "profile", None),
+            "pods": [(m, m.pod_id in visible) for m in pods],
         },
     )
 
