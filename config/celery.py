@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("podwright")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live with the concept they serve, not at an app's root.
-app.autodiscover_tasks(["teams.profiles", "teams.formation", "incentives.bonuses"])
+app.autodiscover_tasks(["teams.profiles", "teams.formation", "teams.people", "incentives.bonuses"])
 
 # The schedule is code, not database rows.
 app.conf.beat_schedule = {
@@ -20,6 +20,12 @@ app.conf.beat_schedule = {
     "expire-formation-runs": {
         "task": "teams.formation.tasks.expire_formation_runs",
         "schedule": 60.0,
+    },
+    # Moves, off-boardings and dissolutions dated ahead take effect on their day (the people
+    # list applies them too when it looks).
+    "apply-dated-people-changes": {
+        "task": "teams.people.tasks.apply_dated_changes",
+        "schedule": crontab(minute=5, hour=0),
     },
     "expire-month-closes": {
         "task": "incentives.bonuses.tasks.expire_month_closes",

@@ -6,6 +6,8 @@ from incentives.metrics import api as metric_api
 from incentives.metrics import views as metric_views
 from incentives.reports import api as reports_api
 from incentives.reports import views as report_views
+from incentives.staffing import api as staffing_api
+from incentives.staffing import views as staffing_views
 
 urlpatterns = [
     path("", report_views.home, name="home"),
@@ -57,6 +59,16 @@ urlpatterns = [
     path("close/<int:pk>/what-if/", bonuses_views.period_what_if, name="period-what-if"),
     path("close/<int:pk>/pods/<int:pod_pk>/", bonuses_views.period_pod, name="period-pod"),
     path("people/<int:pk>/pay/", bonuses_views.person_pay_change, name="person-pay-change"),
+    path("people/<int:pk>/move/", staffing_views.person_move, name="person-move"),
+    path("people/<int:pk>/offboard/", staffing_views.person_offboard, name="person-offboard"),
+    path(
+        "people/<int:pk>/memberships/new/",
+        staffing_views.person_membership_add,
+        name="person-membership-add",
+    ),
+    path("pods/<int:pk>/members/new/", staffing_views.pod_member_add, name="pod-member-add"),
+    path("pods/<int:pk>/dissolve/", staffing_views.pod_dissolve, name="pod-dissolve"),
+    path("memberships/<int:pk>/", staffing_views.membership_change, name="membership-change"),
     path("bonus/", bonuses_views.my_bonus, name="my-bonus"),
     path("bonus/what-if/", bonuses_views.my_what_if, name="my-what-if"),
     path("bonus/<int:period_pk>/", bonuses_views.my_statement, name="my-statement"),
@@ -87,4 +99,18 @@ api_urlpatterns = [
     ),
     path("me/statements/", bonuses_api.MyStatements.as_view(), name="api-my-statements"),
     path("pods/<int:pk>/agents.md", reports_api.PodAgentsMd.as_view(), name="api-pod-agents-md"),
+    # People, pods and memberships: the reads and writes that move pay. /api/people/ and
+    # /api/pods/ themselves are teams' (config/urls.py mounts teams first); none of these
+    # paths exists there.
+    path("people/<int:pk>/pay/", staffing_api.PersonPay.as_view(), name="api-person-pay"),
+    path("people/<int:pk>/move/", staffing_api.PersonMove.as_view(), name="api-person-move"),
+    path(
+        "people/<int:pk>/offboard/",
+        staffing_api.PersonOffboard.as_view(),
+        name="api-person-offboard",
+    ),
+    path("memberships/", staffing_api.MembershipList.as_view(), name="api-memberships"),
+    path("memberships/<int:pk>/", staffing_api.MembershipDetail.as_view(), name="api-membership"),
+    path("pods/<int:pk>/", staffing_api.PodDetail.as_view(), name="api-pod"),
+    path("pods/<int:pk>/baseline/", staffing_api.PodBaseline.as_view(), name="api-pod-baseline"),
 ]

@@ -317,6 +317,38 @@ def person_to_assess(user: User | AnonymousUser, pk: int, *, source: str) -> Per
     return person
 
 
+def person_to_manage(user: User | AnonymousUser, pk: int) -> Person:
+    """A person whose record, pay, pods and login the user may change: Org Leads of the
+    person's unit. Anyone who leads no unit gets 403 (members and Pod Leads write nothing
+    here); a lead of another unit 404, as for a person who does not exist."""
+    require_org_lead(user)
+    person = get_object_or_404(Person.objects.select_related("org_unit", "user"), pk=pk)
+    if not can_manage_unit(user, person.org_unit_id):
+        raise Http404("No such person.")
+    return person
+
+
+def pod_to_manage(user: User | AnonymousUser, pk: int) -> Pod:
+    """A pod whose members, name and existence the user may change: Org Leads of its unit
+    (403 for anyone who leads no unit, 404 for a pod of another unit)."""
+    require_org_lead(user)
+    pod = get_object_or_404(Pod.objects.select_related("org_unit"), pk=pk)
+    if not can_manage_unit(user, pod.org_unit_id):
+        raise Http404("No such pod.")
+    return pod
+
+
+def membership_to_manage(user: User | AnonymousUser, pk: int) -> PodMembership:
+    """A membership stint of a pod the user may manage (``pod_to_manage``'s answers)."""
+    require_org_lead(user)
+    membership = get_object_or_404(
+        PodMembership.objects.select_related("pod", "pod__org_unit", "person"), pk=pk
+    )
+    if not can_manage_unit(user, membership.pod.org_unit_id):
+        raise Http404("No such membership.")
+    return membership
+
+
 def unit_for_user(user: User | AnonymousUser, pk: int) -> OrgUnit:
     """An org unit the user leads (directly or above it); Org Leads only."""
     require_org_lead(user)
@@ -388,3 +420,13 @@ def can_verify_context(user: User | AnonymousUser, keeper_id: int | None) -> boo
     """Only an item's keeper says it is still true."""
     me = person_of(user)
     return me is not None and keeper_id is not None and me.pk == keeper_id
+
+
+def pod_for_request(request, pk: int) -> Pod:
+    """``pod_for_user`` for an API request; a service account's token sees only its own pods
+    (another reads as one that does not exist)."""
+    pod = pod_for_user(request.user, pk)
+    account = getattr(request, "auth", None)
+    if isinstance(account, ServiceAccount) and not account.pods.filter(pk=pod.pk).exists():
+        raise Http404("No such pod.")
+    return pod

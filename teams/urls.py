@@ -20,6 +20,15 @@ urlpatterns = [
     path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
     path("people/<int:pk>/assess/<str:source>/", profile_views.person_assess, name="person-assess"),
     path("people/import/", people_views.people_import, name="people-import"),
+    path("people/new/", people_views.person_new, name="person-new"),
+    path("people/<int:pk>/edit/", people_views.person_edit, name="person-edit"),
+    path("people/<int:pk>/invite/", people_views.person_invite, name="person-invite"),
+    path(
+        "people/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        people_views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("invite/<str:token>/", people_views.invitation_accept, name="invitation-accept"),
     path("people/export.csv", people_views.people_export, name="people-export"),
     path("questionnaire/", profile_views.questionnaire_page, name="questionnaire"),
     path("questionnaire/submit/", profile_views.questionnaire_submit, name="questionnaire-submit"),
@@ -27,6 +36,8 @@ urlpatterns = [
     path("colleagues/", profile_views.colleagues, name="colleagues"),
     path("trait-mix/", profile_views.trait_mix, name="trait-mix"),
     path("pods/", pods_views.pod_list, name="pod-list"),
+    path("pods/new/", pods_views.pod_new, name="pod-new"),
+    path("pods/<int:pk>/rename/", pods_views.pod_rename, name="pod-rename"),
     path("formation/", formation_views.formation_list, name="formation-list"),
     path("formation/new/", formation_views.formation_new, name="formation-new"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation-detail"),
@@ -54,13 +65,14 @@ urlpatterns = [
 
 # Mounted under /api/ by config/urls.py.
 api_urlpatterns = [
-    path("people/", people_api.PersonList.as_view(), name="api-people"),
-    path("people/<int:pk>/", people_api.PersonDetail.as_view(), name="api-person"),
+    path("people/", people_api.PersonListCreate.as_view(), name="api-people"),
+    path("people/<int:pk>/", people_api.PersonDetailUpdate.as_view(), name="api-person"),
+    path("people/<int:pk>/invite/", people_api.PersonInvite.as_view(), name="api-person-invite"),
     path(
         "people/<int:pk>/profile/", profiles_api.ProfileDetail.as_view(), name="api-person-profile"
     ),
     path("assessments/", profiles_api.AssessmentCreate.as_view(), name="api-assessments"),
-    path("pods/", pods_api.PodList.as_view(), name="api-pods"),
+    path("pods/", pods_api.PodListCreate.as_view(), name="api-pods"),
     path("formation-runs/", formation_api.FormationRunStart.as_view(), name="api-formation-start"),
     path(
         "formation-runs/<int:pk>/",

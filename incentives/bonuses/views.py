@@ -68,7 +68,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_new(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
-    units = _managed_units(request)
+    units = permissions.unit_choices(request.user)  # an archived unit gets no new plan
     metrics = (
         Metric.objects.filter(org_unit__in=units)
         .select_related("org_unit")

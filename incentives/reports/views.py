@@ -302,6 +302,9 @@ def pod_page(request: HttpRequest, pk: int) -> HttpResponse:
             "simulator_url": _optional_url("my-bonus") if is_member else "",
             "statements_url": _optional_url("my-bonus") if me is not None else "",
             "editing": False,
+            # Org Leads run the pod from here: members, name, dissolving (incentives.staffing).
+            "can_manage": permissions.can_manage_unit(request.user, pod.org_unit_id),
+            "charter_changes": list(pod.charter_changes.select_related("changed_by")[:10]),
         }
     )
     ctx.update(pod_waits_context(request, pod))  # waits are teams' own (teams.friction)
@@ -327,6 +330,7 @@ def pod_charter_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         pod_id=pod.pk,
                         goal=form.cleaned_data["goal"],
                         product_area=form.cleaned_data["product_area"],
+                        user=request.user,
                     )
                     if ctx["can_edit_baseline"] and form.baseline_changed:
                         changes.baseline_change(

@@ -109,9 +109,7 @@ class FormationRunStart(APIView):
         body = FormationRunInput(data=request.data)
         if not body.is_valid():
             return _refusal(body.errors)
-        form = FormationRunForm(
-            body.validated_data, units=permissions.units_visible_to(request.user)
-        )
+        form = FormationRunForm(body.validated_data, units=permissions.unit_choices(request.user))
         if not form.is_valid():
             return _refusal(form.errors)
         try:

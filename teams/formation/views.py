@@ -37,7 +37,7 @@ def formation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def formation_new(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
-    units = permissions.units_visible_to(request.user)
+    units = permissions.unit_choices(request.user)
     form = FormationRunForm(request.POST or None, units=units, initial={"org_unit": units.first()})
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,11 +7,20 @@ import django_filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import QueryDict
 
 from teams import permissions
-from teams.models import Person, PodMembership
+from teams.models import Invitation, Person, PodMembership
 from teams.traits import TRAIT_CHOICES, TRAIT_LABELS, TRAITS
 
 SORTS: dict[str, tuple[str, object]] = {
@@ -75,6 +84,7 @@ class DirectoryFilter(django_filters.FilterSet):
     pod = IdFilter(method="filter_pod", label="Pod")
     no_pod = YesNoFilter(method="filter_no_pod", label="Not in a pod")
     no_assessment = YesNoFilter(method="filter_no_assessment", label="No assessment yet")
+    not_accepted = YesNoFilter(method="filter_not_accepted", label="Invited, not accepted")
     sort = SortFilter(choices=[(key, label) for key, (label, _) in SORTS.items()], label="Sort by")
 
     class Meta:
@@ -99,6 +109,13 @@ class DirectoryFilter(django_filters.FilterSet):
     def filter_no_assessment(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         return qs.filter(profile__isnull=True) if value else qs
 
+    def filter_not_accepted(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        """People with an invitation neither accepted nor revoked (pending or expired)."""
+        if not value:
+            return qs
+        open_ = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        return qs.filter(pk__in=open_.values("person_id"))
+
     def values(self) -> dict[str, object]:
         """The filters in force as the page's menus show them (defaults for the invalid ones)."""
         data = getattr(self.form, "cleaned_data", {})
@@ -109,6 +126,7 @@ class DirectoryFilter(django_filters.FilterSet):
             "pod": data.get("pod"),
             "no_pod": bool(data.get("no_pod")),
             "no_assessment": bool(data.get("no_assessment")),
+            "not_accepted": bool(data.get("not_accepted")),
             "sort": data.get("sort") or DEFAULT_SORT,
         }
 
@@ -137,6 +155,19 @@ def visible_people(user: User | AnonymousUser) -> QuerySet[Person]:
         permissions.people_visible_to(user)
         .select_related("org_unit", "profile")
         .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current_pods"))
+    )
+
+
+def with_login_state(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Each person's login and latest open invitation as columns (no query per row):
+    ``has_login``, ``invited_at`` and ``invitation_expires_at`` (None without one)."""
+    open_ = Invitation.objects.filter(
+        person=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True
+    ).order_by("-created_at")
+    return people.annotate(
+        has_login=ExpressionWrapper(Q(user__is_active=True), output_field=BooleanField()),
+        invited_at=Subquery(open_.values("created_at")[:1]),
+        invitation_expires_at=Subquery(open_.values("expires_at")[:1]),
     )
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from rest_framework import generics, serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
 
-from teams import permissions
+from teams import inputs, permissions
 from teams.models import Pod, PodMembership
+from teams.people.api import refusal
+from teams.pods import services
 
 
 class MemberOutput(serializers.Serializer):
@@ -32,6 +37,7 @@ class PodOutput(serializers.ModelSerializer):
             "product_area",
             "baseline_headcount",
             "status",
+            "dissolved_on",
             "members",
         ]
 
@@ -47,3 +53,46 @@ class PodList(generics.ListAPIView):
             .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current"))
             .order_by("id")
         )
+
+
+class PodInput(inputs.StrictSerializer):
+    name = serializers.CharField(max_length=120)
+    org_unit = serializers.CharField(max_length=80, help_text="The unit's slug.")
+    goal = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    product_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    baseline_headcount = inputs.DecimalInputField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        help_text="Holds from the pod's start; later changes: POST /api/pods/<id>/baseline/.",
+    )
+
+
+class PodListCreate(PodList):
+    """GET: the pods you see. POST: an Org Lead creates a pod in a unit they lead (403 for
+    anyone leading no unit); members come through POST /api/memberships/."""
+
+    @extend_schema(request=PodInput, responses={201: PodOutput})
+    def post(self, request) -> Response:
+        permissions.require_org_lead(request.user)
+        data = PodInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        unit = permissions.unit_choices(request.user).filter(slug=values["org_unit"]).first()
+        if unit is None:
+            raise serializers.ValidationError(
+                {"org_unit": [f"No unit {values['org_unit']!r} among the units you lead."]}
+            )
+        try:
+            pod = services.pod_create(
+                org_unit=unit,
+                name=values["name"],
+                goal=values.get("goal", ""),
+                product_area=values.get("product_area", ""),
+                baseline=values["baseline_headcount"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            raise refusal(exc) from None
+        pod.current = []
+        return Response(PodOutput(pod).data, status=status.HTTP_201_CREATED)

@@ -286,3 +286,13 @@ def test_the_nav_links_to_org_and_integrations_for_org_leads_only(client, person
     login(client, personas.member)
     page = client.get("/").content.decode()
     assert 'href="/org/"' not in page and 'href="/integrations/"' not in page
+
+
+def test_an_archived_unit_leaves_the_pickers_for_new_runs_and_plans(client, personas):
+    old = _child(personas.unit_a, "Old team", "old-team")
+    login(client, personas.org_lead)
+    assert old in client.get("/formation/new/").context["form"].fields["org_unit"].queryset
+    services.unit_archive(user=personas.org_lead, unit=old)
+    for url in ("/formation/new/", "/plans/new/"):
+        choices = client.get(url).context["form"].fields["org_unit"].queryset
+        assert old not in choices and personas.unit_a in choices, url
