@@ -27,10 +27,12 @@ class MarkdownRenderer(BaseRenderer):
 
 class PodAgentsMd(APIView):
     """The pod's AGENTS.md (text/markdown): byte for byte what the pod page links to and what
-    ``manage.py agents_md --pod ID`` prints. Whoever sees the pod may read it."""
+    ``manage.py agents_md --pod ID`` prints. Whoever sees the pod may read it; a service
+    account, for its own pods."""
 
     renderer_classes = [MarkdownRenderer, JSONRenderer]
+    service_account_scope = True  # an agent's CI fetches it with the pod's integration token
 
     @extend_schema(responses={(200, "text/markdown"): OpenApiTypes.STR})
     def get(self, request: Request, pk: int):
-        return agents_md_response(permissions.pod_for_user(request.user, pk))
+        return agents_md_response(permissions.pod_for_request(request, pk))

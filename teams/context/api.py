@@ -1,5 +1,6 @@
 """REST API of a pod's context map: its items with freshness, and the template's missing ones.
-Whoever sees the pod sees it (its members and the leads of its unit; a token, its user's)."""
+Whoever sees the pod sees it (its members and the leads of its unit); a service account, for
+its own pods."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ class TemplateItemOutput(serializers.Serializer):
 
 
 class PodContext(APIView):
+    """A pod's context items with freshness, and the org template's missing ones."""
+
+    service_account_scope = True  # an integration may read the context of its own pods
+
     @extend_schema(
         responses={
             200: inline_serializer(
@@ -66,7 +71,7 @@ class PodContext(APIView):
         }
     )
     def get(self, request: Request, pk: int) -> Response:
-        pod = permissions.pod_for_user(request.user, pk)
+        pod = permissions.pod_for_request(request, pk)
         ctx = services.pod_context(pod)
         return Response(
             {

@@ -3,8 +3,8 @@
 ``/api/waits/`` lists the waits the caller may see and records one; ``/api/waits/bulk/``
 upserts up to 10,000 by ``external_id``, all or none; ``/api/friction/`` is the radar's
 figures for a unit. Rights are the pages' (``teams.permissions``): a pod's members and the
-leads of its unit see and record its waits; the figures are for Org Leads. A token is an
-integration's identity (a system of record) with its user's rights.
+leads of its unit see and record its waits; the figures are for Org Leads. A service
+account's token (a system of record) reads and writes the waits of its own pods only.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from rest_framework.views import APIView
 
 from teams import clock, inputs, permissions
 from teams.friction import services
-from teams.models import Wait
+from teams.integrations import services as integrations
+from teams.models import ServiceAccount, Wait
 
 
 class WaitInput(serializers.Serializer):
@@ -75,6 +76,11 @@ def _refused(problems: list, code: int = status.HTTP_400_BAD_REQUEST) -> Respons
     return Response({"detail": shown[0], "errors": shown}, status=code)
 
 
+def _account(request: Request) -> ServiceAccount | None:
+    """The service account behind a request, if a service-account token made it."""
+    return request.auth if isinstance(request.auth, ServiceAccount) else None
+
+
 def _resolve(request: Request, rows: list, *, require_key: bool) -> services.Resolution | Response:
     not_objects = [
         services.RowProblem(i, "", "not a JSON object", "field")
@@ -86,6 +92,7 @@ def _resolve(request: Request, rows: list, *, require_key: bool) -> services.Res
         raw_rows=[r if isinstance(r, dict) else {} for r in rows],
         source=Wait.Source.API,
         require_key=require_key,
+        only_pods=integrations.pod_ids_of(account) if (account := _account(request)) else None,
     )
     problems = sorted(
         [
@@ -97,8 +104,17 @@ def _resolve(request: Request, rows: list, *, require_key: bool) -> services.Res
     return _refused(problems) if problems else resolution
 
 
+def _write(request: Request, resolution: services.Resolution) -> services.UpsertResult:
+    result = services.waits_upsert(rows=resolution.rows, source=Wait.Source.API, user=request.user)
+    if (account := _account(request)) is not None:
+        integrations.service_account_record_use(account=account, rows=len(resolution.rows))
+    return result
+
+
 class WaitListCreate(APIView):
     """List the waits the caller may see (newest first, filters below), or record one."""
+
+    service_account_scope = True  # a feed from a system of record, for its own pods
 
     @extend_schema(
         parameters=[
@@ -124,7 +140,10 @@ class WaitListCreate(APIView):
         problems = inputs.unknown_fields(
             params, ("pod", "node", "kind", "open", "since", "until", "page"), what="parameter"
         )
-        qs = Wait.objects.filter(pod__in=permissions.pods_visible_to(request.user))
+        pods = permissions.pods_visible_to(request.user)
+        if (account := _account(request)) is not None:
+            pods = pods.filter(pk__in=integrations.pod_ids_of(account))
+        qs = Wait.objects.filter(pod__in=pods)
         pod = params.get("pod")
         if pod:
             if not pod.isdigit():
@@ -165,9 +184,7 @@ class WaitListCreate(APIView):
         resolution = _resolve(request, [request.data], require_key=False)
         if isinstance(resolution, Response):
             return resolution
-        result = services.waits_upsert(
-            rows=resolution.rows, source=Wait.Source.API, user=request.user
-        )
+        result = _write(request, resolution)
         row = resolution.rows[0]
         wait = Wait.objects.get(pod_id=row.pod_id, external_id=row.external_id)
         return Response(
@@ -189,6 +206,8 @@ class WaitBulkUpsert(APIView):
 
     A constant number of queries whatever the number of rows.
     """
+
+    service_account_scope = True
 
     @extend_schema(
         description=BULK_LIMITS,
@@ -220,9 +239,7 @@ class WaitBulkUpsert(APIView):
         resolution = _resolve(request, rows, require_key=True)
         if isinstance(resolution, Response):
             return resolution
-        result = services.waits_upsert(
-            rows=resolution.rows, source=Wait.Source.API, user=request.user
-        )
+        result = _write(request, resolution)
         return Response({"count": len(rows), "created": result.created, "updated": result.updated})
 
 

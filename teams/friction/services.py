@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -258,6 +258,7 @@ def wait_rows_resolve(
     row_numbers: Sequence[int] | None = None,
     require_key: bool = False,
     now: datetime | None = None,
+    only_pods: Collection[int] | None = None,
 ) -> Resolution:
     """Check raw rows (``pod`` id, ``node``, ``kind``, ``requested_at``, optional
     ``resolved_at``, ``url`` and ``external_id``) against the database and the user's rights,
@@ -265,13 +266,16 @@ def wait_rows_resolve(
     Rows are numbered from ``first_row``, or by ``row_numbers`` (a CSV's lines).
 
     A pod the user may not record waits for reads like one that does not exist, so the
-    answer does not tell which pods exist.
+    answer does not tell which pods exist; ``only_pods`` (a service account's pods) narrows the
+    user's rights further.
     """
     now = now or timezone.now()
     what = "column" if source == Wait.Source.CSV else "field"
     ids = {pid for raw in raw_rows if (pid := _pod_id(raw)) is not None}
     pods = {p.pk: p for p in Pod.objects.filter(pk__in=ids).only("id", "org_unit_id")}
     writable = permissions.wait_writable_pod_ids(user, pods.values())
+    if only_pods is not None:
+        writable &= set(only_pods)
     result = Resolution()
     seen: dict[tuple[int, str], int] = {}
     numbers = row_numbers or range(first_row, first_row + len(raw_rows))

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from teams import clock
-from teams.models import ContextItem, Person
+from teams.models import ContextItem, Person, Pod
 from teams.profiles.services import profiles_recompute
 from tests.conftest import login
 from tests.incentives.metric_factories import make_metric, make_target
@@ -118,3 +118,19 @@ def test_it_is_for_those_who_see_the_pod(client, personas, pod):
     assert client.get(f"/api/pods/{pod.pk}/agents.md").status_code in (401, 403)
     login(client, personas.org_lead)
     assert client.get(f"/api/pods/{pod.pk}/agents.md").status_code == 200
+
+
+def test_it_lets_a_service_account_read_its_own_pods_file(personas, pod):
+    from teams.integrations import services as integrations
+
+    _, key = integrations.service_account_create(
+        user=personas.org_lead, name="Agent CI", pod_ids=[pod.pk]
+    )
+    other = Pod.objects.create(name="Pricing", org_unit=personas.unit_a)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    r = client.get(f"/api/pods/{pod.pk}/agents.md")
+    assert r.status_code == 200 and r.content.decode().startswith("# AGENTS.md — Onboarding")
+    assert client.get(f"/api/pods/{other.pk}/agents.md").status_code == 404
+    assert client.get(f"/api/pods/{pod.pk}/context/").status_code == 200
+    assert client.get(f"/api/pods/{other.pk}/context/").status_code == 404

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from teams.models import Wait
+from teams.models import Pod, Wait
 from tests.conftest import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +188,26 @@ def test_it_lists_with_a_constant_number_of_queries(personas, django_assert_num_
     )
     with django_assert_num_queries(n):
         assert client.get("/api/waits/").json()["count"] == 40
+
+
+def test_it_takes_a_service_accounts_waits_for_its_own_pods_only(personas):
+    from teams.integrations import services as integrations
+    from teams.models import ServiceAccount
+
+    account, key = integrations.service_account_create(
+        user=personas.org_lead, name="GitHub reviews", pod_ids=[personas.pod_a.pk]
+    )
+    second = Pod.objects.create(name="Pricing", org_unit=personas.unit_a)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    r = client.post("/api/waits/bulk/", {"waits": [row(personas.pod_a)]}, format="json")
+    assert r.json() == {"count": 1, "created": 1, "updated": 0}
+    # Olga leads the whole unit, but the account was made for Onboarding only.
+    other = client.post("/api/waits/bulk/", {"waits": [row(second)]}, format="json")
+    assert other.status_code == 400
+    assert "is not a pod you may record waits for" in other.json()["errors"][0]
+    api(personas.org_lead).post("/api/waits/", row(second, 5), format="json")
+    listed = client.get("/api/waits/").json()["results"]
+    assert [w["pod"] for w in listed] == [personas.pod_a.pk]
+    assert client.get("/api/friction/").status_code == 403  # the radar is the leads'
+    assert ServiceAccount.objects.get(pk=account.pk).rows_sent == 1
