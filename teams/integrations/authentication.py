@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
@@ -60,3 +61,19 @@ class ServiceAccountScope(BasePermission):
         if isinstance(request.auth, ServiceAccount):
             return bool(getattr(view, "service_account_scope", False))
         return True
+
+
+class ServiceAccountScheme(OpenApiAuthenticationExtension):
+    """How the API docs describe the service-account token."""
+
+    target_class = ServiceAccountAuthentication
+    match_subclasses = True
+    name = "serviceAccountToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "'Token pwsa_…': a service account's key, made on /integrations/.",
+        }
