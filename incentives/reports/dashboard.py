@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from incentives.metrics.services import add_months
 from incentives.models import PodResult
+from teams.friction.figures import NodeFigures
+from teams.friction.services import friction_nodes
 from teams.models import Person, Pod, PodMembership
 from teams.traits import COVERAGE_THRESHOLD, TRAITS
 
@@ -165,3 +167,13 @@ def projection_summary(unit_ids: Iterable[int], *, month: date, until: date) -> 
         )
         cache.set(key, summary, PROJECTION_TTL)
     return summary
+
+
+# --- Where the pods wait (teams.friction): the slowest node this month -----------------------
+
+
+def slowest_node(unit_ids: Iterable[int], *, today: date) -> NodeFigures | None:
+    """The node that cost these units' pods the most pod-days this month so far (one query);
+    ``None`` when no wait was requested this month."""
+    ranked = friction_nodes(unit_ids=unit_ids, since=today.replace(day=1), until=today)
+    return ranked[0] if ranked else None

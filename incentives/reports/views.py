@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -109,6 +110,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         currency=currency,
     )
     has_history = any(p.pods for p in trend)
+    units = list(permissions.units_visible_to(request.user).order_by("name"))
+    slowest = dashboard.slowest_node(unit_ids, today=today)
     return render(
         request,
         "teams/dashboard.html",
@@ -119,8 +122,10 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "currency": currency,
             "month": month,
             "today": today,
-            "units": permissions.units_visible_to(request.user).order_by("name"),
+            "units": units,
             "picked": picked,
+            "slowest": slowest,
+            "slowest_url": _slowest_url(slowest, units, picked, month, today),
             "heatmap": heatmap,
             "heatmap_capped": len(coverage) > CHART_PODS,
             "attainment": attainment,
@@ -135,6 +140,19 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "chart_pods": CHART_PODS,
         },
     )
+
+
+def _slowest_url(slowest, units, picked: int | None, month: date, today: date) -> str:
+    """The friction radar on this month, opened at the slowest node's waits."""
+    if slowest is None:
+        return ""
+    query = {
+        "unit": next((u.slug for u in units if u.pk == picked), ""),
+        "since": f"{month:%Y-%m-%d}",
+        "until": f"{today:%Y-%m-%d}",
+        "node": slowest.node,
+    }
+    return f"{reverse('friction')}?{urlencode({k: v for k, v in query.items() if v})}#node-waits"
 
 
 STATEMENT_MONTHS = 6

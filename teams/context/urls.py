@@ -3,7 +3,7 @@ from django.urls import path
 from teams.context import api, views
 
 urlpatterns = [
-    path("context/", views.org_context_page, name="org-context"),
+    path("context/", views.org_context_page, name="context-map"),
     path("pods/<int:pk>/context/", views.pod_context_page, name="pod-context"),
     path("pods/<int:pk>/context/items/", views.context_item_add, name="context-item-add"),
     path(

@@ -613,6 +613,21 @@ def friction_scope(
     return unit_ids, since, until, kind
 
 
+def friction_nodes(
+    *, unit_ids: Iterable[int], since: date, until: date, now: datetime | None = None
+) -> list[figures.NodeFigures]:
+    """Only the ranking of nodes (the dashboard's highlight): one query."""
+    now = now or timezone.now()
+    window = friction_window(since=since, until=until, now=now)
+    rows = Wait.objects.filter(
+        pod__org_unit_id__in=list(unit_ids),
+        requested_at__gte=window.start,
+        requested_at__lt=window.requested_before,
+    ).values_list("pod_id", "node", "requested_at", "resolved_at")
+    spans = [figures.WaitSpan(*row) for row in rows.iterator(chunk_size=5000)]
+    return figures.node_figures(spans, now=now)
+
+
 def node_waits(*, unit_ids: Iterable[int], node: str, window: Window, kind: str = ""):
     """The waits of one node in the window (a queryset, for a paginated list)."""
     qs = Wait.objects.filter(

@@ -166,3 +166,29 @@ def test_it_takes_the_default_window_as_six_months_to_today(client, personas):
         first = (first - timedelta(days=1)).replace(day=1)
     assert f'name="since" value="{first:%Y-%m-%d}"' in html
     assert f'name="until" value="{today:%Y-%m-%d}"' in html
+
+
+def test_it_highlights_the_slowest_node_this_month_on_the_dashboard(client, personas):
+    this_month = timezone.now().replace(day=1, hour=9, minute=0, second=0, microsecond=0)
+    wait(personas.pod_a, "Security review", 70, at=this_month)
+    wait(personas.pod_a, "Legal", 20, at=this_month)
+    wait(personas.pod_a, "Procurement", 500, at=this_month - timedelta(days=40))  # last month
+    login(client, personas.org_lead)
+    html = client.get("/").content.decode()
+    tile = html[html.index('data-testid="slowest-node"') :]
+    tile = tile[: tile.index("</a>")]
+    assert ">Security review<" in tile and "2.9 pod-days lost over 1 wait" in tile
+    today = timezone.localdate()
+    assert (
+        f"/friction/?since={today:%Y-%m-01}&amp;until={today:%Y-%m-%d}&amp;node=Security+review#node-waits"
+        in html
+    )
+    growth = client.get(f"/?unit={personas.unit_a.pk}").content.decode()
+    assert "/friction/?unit=growth&amp;since=" in growth
+
+
+def test_it_shows_the_friction_link_to_org_leads_only(client, personas):
+    login(client, personas.org_lead)
+    assert 'href="/friction/"' in client.get("/pods/").content.decode()
+    login(client, personas.pod_lead)
+    assert 'href="/friction/"' not in client.get(f"/pods/{personas.pod_a.pk}/").content.decode()
