@@ -117,6 +117,8 @@ class DemoResult:
     unit_objects: list[OrgUnit]
     pod_objects: list[Pod]
     rng: random.Random
+    # One person invited and not yet accepted: (name, email, the link to set a password).
+    invitation: tuple[str, str, str] | None = None
 
 
 def demo_unit_ids() -> list[int]:
@@ -137,6 +139,8 @@ def demo_reset() -> bool:
     if root is None:
         return False
     unit_ids = demo_unit_ids()
+    # Logins made by accepting a demo invitation go with their people.
+    User.objects.filter(person__org_unit_id__in=unit_ids).delete()
     PodMembership.objects.filter(pod__org_unit_id__in=unit_ids).delete()
     Pod.objects.filter(org_unit_id__in=unit_ids).delete()
     Assessment.objects.filter(person__org_unit_id__in=unit_ids).delete()
@@ -295,4 +299,21 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
         unit_objects=units,
         pod_objects=pods,
         rng=rng,
+        invitation=_demo_invitation(exclude=[org_lead.pk, pod_lead.pk, member.pk]),
     )
+
+
+def _demo_invitation(*, exclude: list[int]) -> tuple[str, str, str] | None:
+    """Invite one demo person who is in a pod (no email: the command prints the link)."""
+    from teams.people.services import invitation_send, invitation_url
+
+    person = (
+        Person.objects.filter(org_unit__parent__slug=ROOT_SLUG, memberships__isnull=False)
+        .exclude(pk__in=exclude)
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        return None
+    _, token = invitation_send(person=person, send=False)
+    return person.name, person.email, invitation_url(token)

@@ -46,3 +46,20 @@ def test_it_logs_the_demo_pod_lead_into_their_pod(capsys, client):
     client.login(username="podlead", password="podwright-podlead")
     page = client.get("/").content.decode()
     assert "Pod Lead" in page
+
+
+def test_it_prints_one_pending_invitation_that_works(capsys, client):
+    import re
+
+    out = _seed(capsys, "--people", "20")
+    link = re.search(r"Pending invitation for (.+) \((\S+)\).*(http\S+/invite/\S+/)", out)
+    assert link, out
+    name, email, url = link.groups()
+    path = "/" + url.split("/", 3)[3]
+    assert client.get(path).status_code == 200
+    r = client.post(path, {"new_password1": "demo-newcomer-1", "new_password2": "demo-newcomer-1"})
+    assert r.status_code == 302 and r["Location"] == "/"
+    assert Person.objects.get(email=email).user.username == email
+    out = _seed(capsys, "--people", "20")  # the accepted login goes with the reset
+    assert client.login(username=email, password="demo-newcomer-1") is False
+    assert "Pending invitation for" in out

@@ -23,6 +23,12 @@ class Command(BaseCommand):
             f"{verb} the demo organisation: {result.people} people, {result.pods} pods in "
             f"{result.units} org units ({time.monotonic() - started:.1f}s)."
         )
+        if result.invitation:
+            name, email, url = result.invitation
+            self.stdout.write(
+                f"Pending invitation for {name} ({email}), valid 7 days; open it logged out "
+                f"to set their password: {url}"
+            )
         self.stdout.write("Logins (ROLE USERNAME PASSWORD):")
         for role, username, password in result.logins:
             self.stdout.write(f"{role} {username} {password}")
