@@ -128,7 +128,7 @@ def test_it_lets_an_org_lead_onboard_a_person_end_to_end(
     page.click("#pay-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     expect(page.locator(".msg-success")).to_contain_text(
-        f"Nina Newcomer: 7600.00 from {next_month:%Y-%m-%d}"
+        f"Nina Newcomer: 7600 from {next_month:%Y-%m-%d}"
     )
     expect(page.locator("#pay-history tbody tr")).to_have_count(2)
     page.screenshot(path=str(artifacts_dir / "org-admin-person-page.png"), full_page=True)
