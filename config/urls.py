@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import config.schema  # noqa: F401 - registers the schema extensions before any schema is built
 from incentives import urls as incentives_urls
 from teams import urls as teams_urls
 from teams import views as team_views
