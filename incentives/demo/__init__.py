@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from incentives.demo.friction import demo_seed_friction
 from incentives.demo.history import demo_seed_history
 from incentives.demo.metrics import demo_reset_metrics, demo_seed_metrics
 from incentives.demo.plans import demo_reset_plans, demo_seed_plans
@@ -23,6 +24,8 @@ def demo_seed(*, people: int = 60, seed: int = 7) -> DemoResult:
     # Stints, a raise and a baseline change before the months are closed on them.
     demo_seed_history(pods=result.pod_objects)
     demo_seed_plans(units=result.unit_objects, rng=result.rng)
+    # Where the pods wait and what they run on; its own random stream.
+    demo_seed_friction(pods=result.pod_objects, seed=seed)
     return result
 
 

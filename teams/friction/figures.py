@@ -95,15 +95,16 @@ class NodeFigures:
 
 
 def node_summary(node: str, waits: Sequence[WaitSpan], *, now: datetime) -> NodeFigures:
-    resolved = [w.hours(now) for w in waits if not w.is_open]
+    hours = [w.hours(now) for w in waits]
+    resolved = [h for w, h in zip(waits, hours, strict=True) if not w.is_open]
     return NodeFigures(
         node=node,
         waits=len(waits),
-        open=sum(1 for w in waits if w.is_open),
+        open=len(waits) - len(resolved),
         pods=len({w.pod for w in waits}),
         median_hours=median(resolved),
         p90_hours=p90(resolved),
-        pod_days_lost=sum(w.hours(now) for w in waits) / 24,
+        pod_days_lost=sum(hours) / 24,
     )
 
 

@@ -528,10 +528,11 @@ def friction_report(
         qs = qs.filter(kind=kind)
     in_window: list[figures.WaitSpan] = []
     overlapping: list[figures.WaitSpan] = []
+    local = timezone.get_current_timezone()  # months are the server's calendar months
     for pod_id, node, requested_at, resolved_at in qs.values_list(
         "pod_id", "node", "requested_at", "resolved_at"
     ).iterator(chunk_size=5000):
-        span = figures.WaitSpan(pod_id, node, timezone.localtime(requested_at), resolved_at)
+        span = figures.WaitSpan(pod_id, node, requested_at.astimezone(local), resolved_at)
         if requested_at >= window.start:
             in_window.append(span)
         overlapping.append(span)
