@@ -8,7 +8,10 @@ accepted pods and memberships in one transaction.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +26,7 @@ from teams import clock
 from teams.background import enqueue_on_commit
 from teams.formation import engine as formation
 from teams.formation.engine.io import result_to_dict
+from teams.formation.engine.problem import check_problem
 from teams.models import FormationRun, OrgUnit, Person, Pod, PodMembership, units_below
 from teams.traits import TRAITS
 
@@ -82,6 +86,8 @@ def pool_snapshot(*, org_unit: OrgUnit, pool: str) -> tuple[list[dict], list[str
             {
                 "id": str(person.pk),
                 "name": person.name,
+                "email": person.email,
+                "unit_name": person.org_unit.name,
                 "scores": [round(getattr(profile, t), 2) for t in TRAITS],
                 "org_unit": person.org_unit.slug,
                 "current_pod": str(current[person.pk]) if person.pk in current else None,
@@ -131,6 +137,179 @@ def problem_for_run(run: FormationRun) -> formation.Problem:
             min_shared_hours=p.get("min_shared_hours"),
         ),
     )
+
+
+# --------------------------------------------------------------------------- names
+#
+# The optimiser speaks in ids (they are what a machine reads back: arrangements, JSON, the API).
+# Sentences a lead reads name people, pods and units instead: the workspace hands the optimiser
+# the same problem with every id replaced by its label, so each sentence it writes (coverage,
+# wishes, broken constraints, why a pool cannot be formed) reads with names, and maps the
+# structured parts (members, who covers what) back to ids.
+
+
+@dataclass
+class Names:
+    """How one run's people, pods and org units read in a sentence (unique labels)."""
+
+    people: dict[str, str]  # person id -> name ("Name (email)" for namesakes)
+    pods: dict[str, str]  # pin label "pod:12" and current pod "12" -> pod name
+    units: dict[str, str]  # org unit slug -> unit name
+
+    def person(self, pid: str) -> str:
+        return self.people.get(pid, pid)
+
+
+def _unique(labels: dict[str, str], fallback: dict[str, str]) -> dict[str, str]:
+    """Labels that stay unique: a label two keys share gets the key's fallback added."""
+    seen = Counter(labels.values())
+    out = {}
+    for key, label in labels.items():
+        out[key] = f"{label} ({fallback.get(key) or key})" if seen[label] > 1 else label
+    taken = Counter(out.values())
+    return {key: f"{label} #{key}" if taken[label] > 1 else label for key, label in out.items()}
+
+
+def run_names(run: FormationRun) -> Names:
+    """The labels of a run's pool (from its snapshot) and of the pods it names (one query)."""
+    pool = (run.result or {}).get("pool", [])
+    people = _unique(
+        {row["id"]: row["name"] for row in pool},
+        {row["id"]: row.get("email", "") for row in pool},
+    )
+    units = _unique(
+        {
+            row["org_unit"]: row.get("unit_name") or row["org_unit"]
+            for row in pool
+            if row["org_unit"]
+        },
+        {},
+    )
+    pinned = (run.params or {}).get("pinned", {}).values()
+    pod_ids = {
+        int(label[4:]) for label in pinned if label.startswith("pod:") and label[4:].isdigit()
+    }
+    pod_ids |= {int(row["current_pod"]) for row in pool if (row.get("current_pod") or "").isdigit()}
+    pods: dict[str, str] = {}
+    if pod_ids:
+        names = _unique(
+            {
+                str(pk): name
+                for pk, name in Pod.objects.filter(pk__in=pod_ids).values_list("pk", "name")
+            },
+            {},
+        )
+        for pk, name in names.items():
+            pods[pk] = pods[f"pod:{pk}"] = name
+    return Names(people=people, pods=pods, units=units)
+
+
+def named_problem(problem: formation.Problem, names: Names) -> formation.Problem:
+    """The same problem with people, pinned pods and org units under their labels."""
+    label = names.person
+    c, w = problem.constraints, problem.wishes
+    return dataclasses.replace(
+        problem,
+        people=[
+            dataclasses.replace(p, id=label(p.id), org_unit=names.units.get(p.org_unit, p.org_unit))
+            for p in problem.people
+        ],
+        constraints=dataclasses.replace(
+            c,
+            together=[(label(x), label(y)) for x, y in c.together],
+            apart=[(label(x), label(y)) for x, y in c.apart],
+            pinned={label(pid): names.pods.get(pod, pod) for pid, pod in c.pinned.items()},
+        ),
+        wishes=dataclasses.replace(
+            w,
+            requested=[(label(x), label(y)) for x, y in w.requested],
+            previous_pods=[[label(pid) for pid in pod] for pod in w.previous_pods],
+        ),
+    )
+
+
+_QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+
+
+class _Tidy:
+    """Sentences of the named problem as a lead reads them: labels unquoted, pairs as
+    "Ana Lima and Bo Chen"."""
+
+    def __init__(self, named: formation.Problem, names: Names) -> None:
+        self.known = (
+            set(names.people.values()) | set(names.pods.values()) | set(names.units.values())
+        )
+        c = named.constraints
+        self.pairs = {f"({x}, {y})": f"{x} and {y}" for x, y in [*c.together, *c.apart]}
+
+    def __call__(self, text: str, pairs: bool = False) -> str:
+        if "'" in text or '"' in text:
+            text = _QUOTED.sub(self._unquote, text)
+        if pairs and "(" in text:
+            for raw, nice in self.pairs.items():
+                text = text.replace(raw, nice)
+        return text
+
+    def _unquote(self, m: re.Match) -> str:
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        return inner if inner in self.known else m.group(0)
+
+
+def evaluate_named(
+    problem: formation.Problem, names: Names, arrangement: list[list[str]]
+) -> formation.Evaluation:
+    """`evaluate()` with every sentence naming people, and members/coverers as ids."""
+    named = named_problem(problem, names)
+    ev = formation.evaluate(named, [[names.person(pid) for pid in pod] for pod in arrangement])
+    back = {label: pid for pid, label in names.people.items()}
+    tidy = _Tidy(named, names)
+    for pod in ev.pods:
+        pod.members = [back.get(m, m) for m in pod.members]
+        pod.coverers = {t: back.get(m, m) if m else m for t, m in pod.coverers.items()}
+        pod.explanation = tidy(pod.explanation)
+        pod.wishes_met = [tidy(w) for w in pod.wishes_met]
+        pod.wishes_missed = [tidy(w) for w in pod.wishes_missed]
+    ev.violations = [tidy(v, pairs=True) for v in ev.violations]
+    ev.notes = [tidy(n) for n in ev.notes]
+    return ev
+
+
+_ID_PAIR = re.compile(r"\((\w+), (\w+)\)")
+_ID_QUOTED = re.compile(r"'(\w+)'")
+_ID_LIST = re.compile(r"(Pod Leads: |not in any pod: )([\w, ]+)")
+
+
+def _name_ids(text: str, names: Names) -> str:
+    """Ids in an optimiser sentence that was not written from the named problem."""
+    people = names.people
+
+    def pair(m: re.Match) -> str:
+        x, y = m.groups()
+        return f"{people[x]} and {people[y]}" if x in people and y in people else m.group(0)
+
+    def listed(m: re.Match) -> str:
+        ids = m.group(2).split(", ")
+        if not all(pid in people for pid in ids):
+            return m.group(0)
+        return m.group(1) + ", ".join(people[pid] for pid in ids)
+
+    text = _ID_PAIR.sub(pair, text)
+    text = _ID_QUOTED.sub(
+        lambda m: people.get(m.group(1), names.pods.get(m.group(1), m.group(0))), text
+    )
+    return _ID_LIST.sub(listed, text)
+
+
+def named_problems(problem: formation.Problem, names: Names, lines: list[str]) -> list[str]:
+    """Why a pool cannot be formed, naming people: the same checks run on the named problem;
+    what only the search found (no valid arrangement) has its ids replaced."""
+    named = named_problem(problem, names)
+    tidy = _Tidy(named, names)
+    try:
+        check_problem(named)
+    except formation.FormationInfeasible as exc:
+        return [tidy(line, pairs=True) for line in exc.problems]
+    return [_name_ids(line, names) for line in lines]
 
 
 @transaction.atomic
@@ -224,7 +403,7 @@ def formation_optimise(*, run_id: int) -> FormationRun | None:
     except formation.FormationInfeasible as exc:
         mine.update(
             status=FormationRun.Status.FAILED,
-            error="\n".join(exc.problems),
+            error="\n".join(named_problems(problem, run_names(run), exc.problems)),
             progress=100,
             finished_at=timezone.now(),
         )
@@ -321,12 +500,13 @@ class Workspace:
 
 def workspace_for_run(run: FormationRun) -> Workspace:
     problem = problem_for_run(run)
-    evaluation = formation.evaluate(problem, run.arrangement or [])
+    names = run_names(run)
+    evaluation = evaluate_named(problem, names, run.arrangement or [])
     pool = run.result["pool"]
     return Workspace(
         run=run,
         evaluation=evaluation,
-        names={row["id"]: row["name"] for row in pool},
+        names=names.people,
         scores={row["id"]: row["scores"] for row in pool},
         pool_size=len(pool),
     )

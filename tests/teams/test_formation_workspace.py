@@ -332,3 +332,59 @@ def test_it_says_when_the_time_limit_cut_the_search_short(client, lead):
     run.save()
     page = client.get(f"/formation/{run.pk}/").content.decode()
     assert "cut the search short" in page
+
+
+# --------------------------------------------------------------------------- names
+
+
+def test_it_names_people_in_explanations_wishes_and_warnings(client, lead):
+    people = _pool(lead.unit_a)
+    _start(
+        client,
+        lead.unit_a,
+        together="pool.0@example.com, pool.1@example.com",
+        requested="pool.2@example.com, pool.3@example.com",
+    )
+    run = FormationRun.objects.get()
+    assert run.status == "done", run.error
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    assert "Covered — Builder: pool 0 (90)" in page or "Covered — Builder: pool 5 (90)" in page
+    assert (
+        "pool 2 and pool 3 asked to work together" in page
+        or "pool 2 asked to work with pool 3" in page
+    )
+    # Split the together pair: the warning names both, the ids stay in the form fields only.
+    a, b = str(people[0].pk), str(people[1].pk)
+    target = next(g for g, pod in enumerate(run.arrangement) if a not in pod)
+    client.post(f"/formation/{run.pk}/edit/", {"action": "move", "person": a, "pod": target})
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    assert "together pair pool 0 and pool 1 is split across pods" in page
+    assert f"({a}, {b})" not in page
+    # A machine reads ids: the API's members and coverers are ids, its sentences name people.
+    result = client.get(f"/api/formation-runs/{run.pk}/result/").json()
+    assert a in [m for pod in result["pods"] for m in pod["members"]]
+    assert any("pool 0 and pool 1" in v for v in result["violations"])
+
+
+def test_it_names_people_when_a_pool_cannot_be_formed(client, lead):
+    _pool(lead.unit_a, 8)
+    ana = make_person(lead.unit_a, "Ana Lima", role="pod_lead")
+    bo = make_person(lead.unit_a, "Bo Chen", role="pod_lead")
+    for p in (ana, bo):
+        Assessment.objects.create(
+            person=p,
+            source="lead",
+            builder=50,
+            architect=50,
+            taste_maker=50,
+            signal_reader=50,
+            decision_maker=50,
+        )
+    profiles_recompute(person_ids=[ana.pk, bo.pk])
+    _start(client, lead.unit_a, together="ana.lima@example.com, bo.chen@example.com")
+    run = FormationRun.objects.get()
+    assert run.status == "failed"
+    assert "2 Pod Leads in one pod (at most one per pod): Ana Lima, Bo Chen" in run.error
+    assert f": {ana.pk}, {bo.pk}" not in run.error
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    assert "Ana Lima, Bo Chen" in page
