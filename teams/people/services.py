@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from teams.models import (
     OrgUnit,
     PayRate,
     Person,
+    Pod,
     PodMembership,
     UnitMove,
 )
@@ -329,22 +330,34 @@ def _deactivate(person_ids: list[int]) -> int:
 
 def people_changes_due(*, today: date | None = None) -> int:
     """Dated changes whose day has come: waiting unit moves, off-boardings and pod
-    dissolutions. Run daily by the beat schedule, and by the people list when it looks (three
-    queries when nothing is due)."""
+    dissolutions. Run daily by the beat schedule, and by the people list when it looks (one
+    query when nothing is due)."""
     today = today or clock.today()
-    due = UnitMove.objects.filter(applied_at__isnull=True, effective_from__lte=today)
-    leaving = list(
-        Person.objects.filter(left_on__lte=today, is_active=True).values_list("pk", flat=True)
-    )
+    moves = UnitMove.objects.filter(applied_at__isnull=True, effective_from__lte=today)
+    leaving = Person.objects.filter(left_on__lte=today, is_active=True)
+    dissolving = Pod.objects.filter(dissolved_on__lte=today).exclude(status=Pod.Status.DISSOLVED)
+    due = {
+        kind
+        for (kind,) in moves.order_by()
+        .values_list(Value("move"))
+        .union(
+            leaving.order_by().values_list(Value("leave")),
+            dissolving.order_by().values_list(Value("pod")),
+            all=True,
+        )
+    }
+    if not due:
+        return 0
     done = 0
-    if due.exists() or leaving:
-        with transaction.atomic():
-            for move in due.select_for_update():
-                _apply_move(move)
-                done += 1
-            if leaving:
-                done += _deactivate(leaving)
-    return done + pods_services.pods_dissolve_due(today=today)
+    with transaction.atomic():
+        for move in moves.select_for_update():
+            _apply_move(move)
+            done += 1
+        if "leave" in due:
+            done += _deactivate(list(leaving.values_list("pk", flat=True)))
+        if "pod" in due:
+            done += pods_services.pods_dissolve_due(today=today)
+    return done
 
 
 # --------------------------------------------------------------------------- invitations

@@ -12,7 +12,7 @@ def test_it_renders_the_people_list_with_constant_queries(
     r = client.get("/people/")
     assert r.status_code == 200
     n_small = count_queries(lambda: client.get("/people/"))
-    assert n_small <= 9
+    assert n_small <= 10  # one of them: any move or off-boarding whose day has come
     for i in range(25):
         make_person(personas.unit_a, f"Extra {i}")
     with django_assert_num_queries(n_small):
