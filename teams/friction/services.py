@@ -14,10 +14,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import Http404
@@ -36,7 +36,7 @@ URL_MAX = Wait._meta.get_field("url").max_length
 KEY_MAX = Wait._meta.get_field("external_id").max_length
 KINDS = tuple(Wait.Kind.values)
 
-_url = URLValidator(schemes=["http", "https"])
+_LINK = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
 
@@ -89,10 +89,14 @@ def url_clean(raw: Any) -> str:
         return ""
     if len(text) > URL_MAX:
         raise ValueError(f"is longer than {URL_MAX} characters")
+    # Django's URLValidator costs ~0.1 ms a link, a second on a full bulk request: the link is
+    # only shown and followed, so a scheme, a host and no spaces are what it needs.
     try:
-        _url(text)
-    except ValidationError:
-        raise ValueError(f"{text[:60]!r} is not an http(s) link") from None
+        parts = urlsplit(text) if _LINK.fullmatch(text) else None
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{text[:60]!r} is not an http(s) link")
     return text
 
 
