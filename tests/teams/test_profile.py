@@ -245,7 +245,10 @@ def test_it_hides_another_persons_lead_assessment_and_base_pay_from_a_member(cli
     other = personas.pod_lead.person
     assessment_create(person=other, source="lead", assessor=personas.org_lead.person, scores=SCORES)
     login(client, personas.member)
-    assert client.get(f"/people/{other.pk}/").status_code == 404
+    # A pod mate: the public profile (primary trait), never the scores or the pay.
+    page = client.get(f"/people/{other.pk}/")
+    assert page.status_code == 200 and page.templates[0].name == "teams/person_public.html"
+    assert b"8000" not in page.content and b"Lead assessment" not in page.content
     assert client.get(f"/api/people/{other.pk}/profile/").status_code == 404
     assert client.get(f"/api/people/{other.pk}/").status_code == 404
     listing = client.get("/api/people/").json()["results"]
