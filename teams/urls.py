@@ -40,6 +40,7 @@ urlpatterns = [
     path("pods/<int:pk>/rename/", pods_views.pod_rename, name="pod-rename"),
     path("formation/", formation_views.formation_list, name="formation-list"),
     path("formation/new/", formation_views.formation_new, name="formation-new"),
+    path("formation/people/", formation_views.formation_people, name="formation-people"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation-detail"),
     path("formation/<int:pk>/edit/", formation_views.formation_edit, name="formation-edit"),
     path("formation/<int:pk>/again/", formation_views.formation_again, name="formation-again"),

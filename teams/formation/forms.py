@@ -2,15 +2,61 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django import forms
 from django.core.exceptions import ValidationError
 
-from teams.formation.services import POOL_EVERYONE, POOL_UNPODDED, unit_tree_ids
+from teams.formation.services import POOL_EVERYONE, POOL_UNPODDED, pool_people, unit_tree_ids
 from teams.inputs import DecimalInput
 from teams.models import OrgUnit, Person, Pod
 from teams.traits import COVERAGE_THRESHOLD
 
-PAIR_HELP = "One pair per line: two email addresses separated by a comma."
+PAIR_HELP = "Or paste one pair per line: two email addresses separated by a comma."
+# Each picker posts its chips as hidden `<field>_pick` values: "person id,person id" for pairs,
+# "person id,pod id" for pins.
+PICKS = ("together", "apart", "requested", "pins")
+
+
+class PicksField(forms.Field):
+    """The hidden values of a picker's chips, as a list of strings."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in value]
+
+
+@dataclass
+class _Directory:
+    """Who a run's inputs may name: the unit tree's people and active pods, and the pool."""
+
+    unit: OrgUnit
+    pool: str
+    people: dict[int, tuple[str, str]]  # pk -> (name, email)
+    in_pool: set[int]
+    pods: dict[int, str]
+    blocked: dict[int, str]  # pk -> why they are never in a pool
+    by_email: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_email = {email.lower(): pk for pk, (_, email) in self.people.items()}
+
+    def name(self, pk: int) -> str:
+        return self.people[pk][0] if pk in self.people else f"person {pk}"
+
+    def person_problem(self, pk: int) -> str | None:
+        """Why this person cannot be named in this run's constraints, if they cannot."""
+        if pk not in self.people:
+            return f"no one in {self.unit.name} has the number {pk}"
+        if pk in self.in_pool:
+            return None
+        why = self.blocked.get(pk, "already in a pod; choose “Re-form everyone” to include them")
+        return f"{self.name(pk)} is not in this pool ({why})"
 
 
 class FormationRunForm(forms.Form):
@@ -61,7 +107,7 @@ class FormationRunForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         label="Pin to an existing pod",
-        help_text="One per line: an email, a comma, then the pod's name or number.",
+        help_text="Or paste one per line: an email, a comma, then the pod's name or number.",
     )
     requested = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -69,6 +115,10 @@ class FormationRunForm(forms.Form):
         label="Requested teammates (a wish)",
         help_text=PAIR_HELP,
     )
+    together_pick = PicksField(required=False)
+    apart_pick = PicksField(required=False)
+    requested_pick = PicksField(required=False)
+    pins_pick = PicksField(required=False)
     avoid_repeats = forms.BooleanField(
         required=False, initial=False, label="Avoid repeating current pairings (a wish)"
     )
@@ -87,20 +137,50 @@ class FormationRunForm(forms.Form):
     def __init__(self, *args, units, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = units
+        # The people picked so far, as chips to show again when the form comes back with errors.
+        self.chips: dict[str, list[dict]] = {name: [] for name in PICKS}
 
-    def _emails(self, unit: OrgUnit) -> dict[str, int]:
-        if not hasattr(self, "_email_cache"):
-            self._email_cache = {
-                email.lower(): pk
-                for email, pk in Person.objects.filter(
-                    org_unit_id__in=unit_tree_ids(unit)
-                ).values_list("email", "pk")
-            }
-        return self._email_cache
+    def _directory(self, unit: OrgUnit, pool: str) -> _Directory:
+        if not hasattr(self, "_dir_cache"):
+            people = {}
+            blocked = {}
+            rows = Person.objects.filter(org_unit_id__in=unit_tree_ids(unit)).values_list(
+                "pk", "name", "email", "is_active", "profile__id"
+            )
+            for pk, name, email, active, profile in rows:
+                people[pk] = (name, email)
+                if not active:
+                    blocked[pk] = "no longer active"
+                elif profile is None:
+                    blocked[pk] = "no assessment yet"
+            in_pool = set(pool_people(org_unit=unit, pool=pool).values_list("pk", flat=True))
+            pods = dict(
+                Pod.objects.filter(
+                    org_unit_id__in=unit_tree_ids(unit), status=Pod.Status.ACTIVE
+                ).values_list("pk", "name")
+            )
+            self._dir_cache = _Directory(unit, pool, people, in_pool, pods, blocked)
+        return self._dir_cache
 
-    def _pairs(self, field: str, unit: OrgUnit) -> list[list[str]]:
-        emails = self._emails(unit)
-        pairs, errors = [], []
+    def _pairs(self, field: str, unit: OrgUnit, pool: str) -> list[list[str]]:
+        """Pairs from the pickers (`<field>_pick`, "id,id") and the pasted lines of emails."""
+        d = self._directory(unit, pool)
+        pairs: list[list[str]] = []
+        errors: list[str] = []
+        for value in self.cleaned_data.get(f"{field}_pick") or []:
+            x, _, y = str(value).partition(",")
+            if not (x.strip().isdigit() and y.strip().isdigit()):
+                errors.append(f"“{value}” is not a pair of people")
+                continue
+            a, b = int(x), int(y)
+            problem = d.person_problem(a) or d.person_problem(b)
+            if problem is None and a == b:
+                problem = f"{d.name(a)} is paired with themselves"
+            if problem:
+                errors.append(problem)
+                continue
+            pairs.append([str(a), str(b)])
+            self.chips[field].append({"value": f"{a},{b}", "label": f"{d.name(a)} and {d.name(b)}"})
         for n, line in enumerate(self.cleaned_data.get(field, "").splitlines(), start=1):
             if not line.strip():
                 continue
@@ -113,25 +193,54 @@ class FormationRunForm(forms.Form):
             if parts[0] == parts[1]:
                 errors.append(f"line {n}: the two emails are the same person")
                 continue
-            unknown = [p for p in parts if p not in emails]
+            unknown = [p for p in parts if p not in d.by_email]
             if unknown:
                 errors.append(f"line {n}: no one in {unit.name} has the email {unknown[0]}")
                 continue
-            pairs.append([str(emails[parts[0]]), str(emails[parts[1]])])
+            a, b = d.by_email[parts[0]], d.by_email[parts[1]]
+            problem = d.person_problem(a) or d.person_problem(b)
+            if problem:
+                errors.append(f"line {n}: {problem}")
+                continue
+            pairs.append([str(a), str(b)])
         if errors:
             self.add_error(field, errors)
-        return pairs
+        unique: dict[tuple[str, str], list[str]] = {}
+        for pair in pairs:
+            unique.setdefault(tuple(sorted(pair)), pair)
+        return list(unique.values())
 
-    def _pins(self, unit: OrgUnit) -> dict[str, str]:
-        emails = self._emails(unit)
-        pods = list(
-            Pod.objects.filter(
-                org_unit_id__in=unit_tree_ids(unit), status=Pod.Status.ACTIVE
-            ).values_list("pk", "name")
-        )
-        by_name = {name.lower(): pk for pk, name in pods}
-        by_id = {str(pk): pk for pk, _ in pods}
-        pins, errors = {}, []
+    def _pins(self, unit: OrgUnit, pool: str) -> dict[str, str]:
+        d = self._directory(unit, pool)
+        by_name = {name.lower(): pk for pk, name in d.pods.items()}
+        pins: dict[str, str] = {}
+        errors: list[str] = []
+
+        def pin(pk: int, pod: int, where: str) -> None:
+            earlier = pins.get(str(pk))
+            if earlier and earlier != f"pod:{pod}":
+                errors.append(
+                    f"{where}{d.name(pk)} is pinned to both {d.pods[int(earlier[4:])]} and "
+                    f"{d.pods[pod]}"
+                )
+            pins[str(pk)] = f"pod:{pod}"
+
+        for value in self.cleaned_data.get("pins_pick") or []:
+            x, _, y = str(value).partition(",")
+            if not (x.strip().isdigit() and y.strip().isdigit()):
+                errors.append(f"“{value}” is not a person and a pod")
+                continue
+            pk, pod = int(x), int(y)
+            problem = d.person_problem(pk)
+            if problem is None and pod not in d.pods:
+                problem = f"no active pod with number {pod} in {unit.name}"
+            if problem:
+                errors.append(problem)
+                continue
+            pin(pk, pod, "")
+            self.chips["pins"].append(
+                {"value": f"{pk},{pod}", "label": f"{d.name(pk)} in {d.pods[pod]}"}
+            )
         for n, line in enumerate(self.cleaned_data.get("pins", "").splitlines(), start=1):
             if not line.strip():
                 continue
@@ -141,14 +250,21 @@ class FormationRunForm(forms.Form):
                     f"line {n}: expected an email, a comma and a pod, got “{line.strip()}”"
                 )
                 continue
-            if email.lower() not in emails:
+            if email.lower() not in d.by_email:
                 errors.append(f"line {n}: no one in {unit.name} has the email {email}")
                 continue
-            pk = by_id.get(pod) or by_name.get(pod.lower())
-            if pk is None:
+            pk = d.by_email[email.lower()]
+            problem = d.person_problem(pk)
+            if problem:
+                errors.append(f"line {n}: {problem}")
+                continue
+            pod_pk = (int(pod) if pod.isdigit() and int(pod) in d.pods else None) or by_name.get(
+                pod.lower()
+            )
+            if pod_pk is None:
                 errors.append(f"line {n}: no active pod “{pod}” in {unit.name}")
                 continue
-            pins[str(emails[email.lower()])] = f"pod:{pk}"
+            pin(pk, pod_pk, f"line {n}: ")
         if errors:
             self.add_error("pins", errors)
         return pins
@@ -163,15 +279,23 @@ class FormationRunForm(forms.Form):
         unit = data.get("org_unit")
         if unit is None:
             return data
-        data["together_ids"] = self._pairs("together", unit)
-        data["apart_ids"] = self._pairs("apart", unit)
-        data["requested_ids"] = self._pairs("requested", unit)
-        data["pinned_ids"] = self._pins(unit)
+        pool = data.get("pool") or POOL_UNPODDED
+        data["together_ids"] = self._pairs("together", unit, pool)
+        data["apart_ids"] = self._pairs("apart", unit, pool)
+        data["requested_ids"] = self._pairs("requested", unit, pool)
+        data["pinned_ids"] = self._pins(unit, pool)
         clash = {tuple(sorted(p)) for p in data["together_ids"]} & {
             tuple(sorted(p)) for p in data["apart_ids"]
         }
         if clash:
-            raise ValidationError("The same pair is both kept together and kept apart.")
+            d = self._directory(unit, pool)
+            raise ValidationError(
+                [
+                    f"{d.name(int(a))} and {d.name(int(b))} are both kept together and kept "
+                    "apart: keep one of the two."
+                    for a, b in sorted(clash)
+                ]
+            )
         return data
 
     def params(self) -> dict:

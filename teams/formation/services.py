@@ -45,6 +45,21 @@ def unit_tree_ids(unit: OrgUnit) -> list[int]:
     return sorted(units_below([unit.pk]))
 
 
+def pool_people(*, org_unit: OrgUnit, pool: str):
+    """The people a run of this unit and pool mode forms pods from: active and assessed, and for
+    `unpodded` not in an active pod today (the pickers search these; the snapshot takes them)."""
+    people = Person.objects.filter(
+        org_unit_id__in=unit_tree_ids(org_unit), is_active=True, profile__isnull=False
+    )
+    if pool == POOL_UNPODDED:
+        people = people.exclude(
+            pk__in=PodMembership.objects.current(clock.today())
+            .filter(pod__status=Pod.Status.ACTIVE)
+            .values("person_id")
+        )
+    return people
+
+
 def _utc_offset(tz_name: str, now: datetime) -> float | None:
     try:
         offset = now.astimezone(ZoneInfo(tz_name)).utcoffset()

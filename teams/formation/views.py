@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -15,10 +16,11 @@ from teams import permissions
 from teams.background import BackgroundUnavailable
 from teams.formation import services
 from teams.formation.forms import AcceptForm, FormationRunForm
-from teams.models import FormationRun
+from teams.models import FormationRun, Pod
 from teams.traits import TRAIT_LABELS, TRAITS
 
 PODS_PER_PAGE = 24
+SEARCH_RESULTS = 10
 
 
 @login_required
@@ -34,10 +36,19 @@ def formation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "teams/formation/run_list.html", {"page": page})
 
 
+def _new_context(form: FormationRunForm, units) -> dict:
+    pods = (
+        Pod.objects.filter(org_unit__in=units, status=Pod.Status.ACTIVE)
+        .select_related("org_unit")
+        .order_by("name", "pk")
+    )
+    return {"form": form, "pin_pods": pods}
+
+
 @login_required
 def formation_new(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
-    units = permissions.unit_choices(request.user)
+    units = permissions.units_visible_to(request.user)
     form = FormationRunForm(request.POST or None, units=units, initial={"org_unit": units.first()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -46,9 +57,41 @@ def formation_new(request: HttpRequest) -> HttpResponse:
             )
         except BackgroundUnavailable as exc:
             messages.error(request, exc.message)
-            return render(request, "teams/formation/run_new.html", {"form": form}, status=503)
+            return render(
+                request, "teams/formation/run_new.html", _new_context(form, units), status=503
+            )
         return redirect("formation-detail", pk=run.pk)
-    return render(request, "teams/formation/run_new.html", {"form": form})
+    return render(request, "teams/formation/run_new.html", _new_context(form, units))
+
+
+@login_required
+def formation_people(request: HttpRequest) -> HttpResponse:
+    """Search the pool of a unit by name or email: the pickers' results (htmx), or a page of
+    the pool's people with their emails (for pasting pairs in bulk)."""
+    permissions.require_org_lead(request.user)
+    unit_id = request.GET.get("org_unit", "")
+    unit = (
+        permissions.units_visible_to(request.user).filter(pk=unit_id).first()
+        if unit_id.isdigit()
+        else permissions.units_visible_to(request.user).order_by("name").first()
+    )
+    if unit is None:
+        raise Http404("No such org unit.")
+    pool = request.GET.get("pool", services.POOL_UNPODDED)
+    if pool not in (services.POOL_UNPODDED, services.POOL_EVERYONE):
+        pool = services.POOL_UNPODDED
+    q = request.GET.get("q", "").strip()[:100]
+    people = services.pool_people(org_unit=unit, pool=pool).select_related("org_unit")
+    if q:
+        people = people.filter(Q(name__icontains=q) | Q(email__icontains=q))
+    ctx = {"unit": unit, "pool": pool, "q": q, "picker": request.GET.get("picker", "")}
+    if request.htmx:
+        ctx["people"] = list(people.order_by("name", "pk")[:SEARCH_RESULTS]) if q else []
+        return render(request, "teams/formation/people_search.html#results", ctx)
+    ctx["page"] = Paginator(people.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+    ctx["people"] = ctx["page"].object_list
+    ctx["units"] = permissions.units_visible_to(request.user).order_by("name")
+    return render(request, "teams/formation/people_search.html", ctx)
 
 
 def _workspace_context(request: HttpRequest, run: FormationRun) -> dict:
