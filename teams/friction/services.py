@@ -135,7 +135,8 @@ def wait_record(
     resolved_at: datetime | None = None,
     url: str = "",
 ) -> Wait:
-    """One wait typed on the pod page; ``ValidationError`` by field, nothing saved."""
+    """One wait typed on the pod page; ``ValidationError`` by field (each message reads
+    after the field's label), nothing saved."""
     if not permissions.can_record_waits(user, pod):
         raise ValidationError("Only the pod's members and the Org Leads of its unit record waits.")
     problems: dict[str, str] = {}
@@ -148,13 +149,8 @@ def wait_record(
         try:
             values[name] = clean(raw)
         except ValueError as exc:
-            problems[name] = f"{name} {exc}"
-    problems.update(
-        {
-            k: f"{k} {v}"
-            for k, v in span_problems(requested_at, resolved_at, now=timezone.now()).items()
-        }
-    )
+            problems[name] = str(exc)
+    problems.update(span_problems(requested_at, resolved_at, now=timezone.now()))
     if problems:
         raise ValidationError(problems)
     return Wait.objects.create(
@@ -178,7 +174,7 @@ def wait_resolve(*, user: User, wait: Wait, resolved_at: datetime | None = None)
     resolved_at = resolved_at or timezone.now()
     problems = span_problems(wait.requested_at, resolved_at, now=timezone.now())
     if problems:
-        raise ValidationError({k: f"{k} {v}" for k, v in problems.items()})
+        raise ValidationError({k: f"{k.replace('_', ' ')}: {v}" for k, v in problems.items()})
     wait.resolved_at = resolved_at
     wait.save(update_fields=["resolved_at", "updated_at"])
     return wait
