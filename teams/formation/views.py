@@ -48,7 +48,7 @@ def _new_context(form: FormationRunForm, units) -> dict:
 @login_required
 def formation_new(request: HttpRequest) -> HttpResponse:
     permissions.require_org_lead(request.user)
-    units = permissions.units_visible_to(request.user)
+    units = permissions.unit_choices(request.user)  # an archived unit gets no new run
     form = FormationRunForm(request.POST or None, units=units, initial={"org_unit": units.first()})
     if request.method == "POST" and form.is_valid():
         try:
