@@ -307,6 +307,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Waits have a kind and a source of their own, beside metrics' and observations'.
+    "ENUM_NAME_OVERRIDES": {
+        "WaitKindEnum": "teams.models.Wait.Kind",
+        "WaitSourceEnum": "teams.models.Wait.Source",
+    },
 }
 
 LOGGING = {
