@@ -261,7 +261,7 @@ def _wait_until_up(port: int, server: subprocess.Popen) -> None:
 
 
 def _alone(port: int, pages, rounds: int = 5) -> dict[str, float]:
-    """Median time of each page for one client on an idle server: the work a request costs."""
+    """Median time of each page for one client at a time: about the work a request costs."""
     session = Session(port)
     session.login(*LOGIN)
     times: dict[str, list[float]] = {label: [] for label, _ in pages}
@@ -274,6 +274,22 @@ def _alone(port: int, pages, rounds: int = 5) -> dict[str, float]:
             if round_:  # the first round warms up
                 times[label].append(time.monotonic() - started)
     return {label: statistics.median(t) for label, t in times.items()}
+
+
+def _server_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master and workers (Linux /proc).
+
+    Unlike response times, this does not grow when other programs compete for the CPUs."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == master or ppid == master:
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _run(port: int, pages, args, duration: float, server: subprocess.Popen) -> int:
@@ -293,15 +309,17 @@ def _run(port: int, pages, args, duration: float, server: subprocess.Popen) -> i
         t.start()
     ready.wait()
     began = time.monotonic()
+    cpu_before = _server_cpu(server.pid)
     time.sleep(duration)
     done.set()
     elapsed = time.monotonic() - began
+    cpu = _server_cpu(server.pid) - cpu_before
     for t in threads:
         t.join(timeout=REQUEST_TIMEOUT + 5)
     print(
         f"gunicorn {args.workers} workers on {HOST}:{port}; {args.clients} clients logged in as "
         f"{LOGIN[0]} and warmed up in {began - warm_started:.1f}s; timed for {elapsed:.1f}s; "
-        f"load average before {load:.1f} on {os.cpu_count()} CPUs ('alone': one client, idle server)"
+        f"load average before {load:.1f} on {os.cpu_count()} CPUs ('alone': one client at a time)"
     )
     print(
         f"{'page':40} {'alone ms':>8} {'requests':>8} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} "
@@ -328,6 +346,12 @@ def _run(port: int, pages, args, duration: float, server: subprocess.Popen) -> i
         for sample in sorted(set(stats.errors))[:3]:
             print(f"    error: {sample}")
     print(f"{'all pages':40} {'':>8} {total:8d} {total / elapsed:6.1f} {'':>23} {errors:6d}")
+    if total:
+        print(
+            f"server CPU: {cpu * 1000 / total:.0f} ms per request on average (gunicorn, user + "
+            f"system), so {args.workers} workers on idle CPUs could answer about "
+            f"{min(args.workers, os.cpu_count() or 1) * total / cpu:.0f} requests/s"
+        )
     met = not errors and not slow
     print(
         f"target (p95 < {TARGET_P95:.0f} s on every page, no errors): "
