@@ -487,11 +487,20 @@ class MoveInput(inputs.StrictSerializer):
     )
 
 
+class MoveOutput(serializers.Serializer):
+    person = serializers.IntegerField()
+    from_unit = serializers.CharField()
+    to_unit = serializers.CharField()
+    effective_from = serializers.DateField()
+    applied = serializers.BooleanField(help_text="false: it waits until effective_from.")
+    recomputed = Recomputed(many=True)
+
+
 class PersonMove(APIView):
     """The person belongs to another unit you lead from ``effective_from`` (a later day
     waits until then)."""
 
-    @extend_schema(request=MoveInput)
+    @extend_schema(request=MoveInput, responses={201: MoveOutput})
     def post(self, request, pk: int) -> Response:
         person = permissions.person_to_manage(request.user, pk)
         data = MoveInput(data=request.data)
@@ -530,11 +539,18 @@ class OffboardInput(inputs.StrictSerializer):
     effective_from = inputs.DayField(help_text="The first day no longer in the organisation.")
 
 
+class OffboardOutput(serializers.Serializer):
+    person = serializers.IntegerField()
+    left_on = serializers.DateField()
+    is_active = serializers.BooleanField(help_text="false once the day has come.")
+    recomputed = Recomputed(many=True)
+
+
 class PersonOffboard(APIView):
     """The person leaves from ``effective_from``: stints end the day before, the login is
     disabled from that day, history stays."""
 
-    @extend_schema(request=OffboardInput)
+    @extend_schema(request=OffboardInput, responses=OffboardOutput)
     def post(self, request, pk: int) -> Response:
         person = permissions.person_to_manage(request.user, pk)
         data = OffboardInput(data=request.data)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from teams import inputs, permissions
 from teams.models import Person
 from teams.people import directory, services
-from teams.traits import TRAITS
+from teams.traits import TRAIT_CHOICES, TRAITS
 
 
 class ProfileOutput(serializers.Serializer):
@@ -119,14 +119,11 @@ def _check_time_zone(value: str) -> str:
         raise serializers.ValidationError(f"{exc}.") from None
 
 
-_TRAIT_CHOICES = ["", *TRAITS]
-
-
 class PersonInput(inputs.StrictSerializer):
     name = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
     org_unit = serializers.CharField(max_length=80, help_text="The unit's slug.")
-    role = serializers.ChoiceField(choices=Person.Role.values, required=False)
+    role = serializers.ChoiceField(choices=Person.Role.choices, required=False)
     fte = inputs.DecimalInputField(
         max_digits=3, decimal_places=2, min_value=0, max_value=1, required=False
     )
@@ -135,7 +132,7 @@ class PersonInput(inputs.StrictSerializer):
         max_digits=12, decimal_places=2, min_value=0, required=False
     )
     preferred_trait = serializers.ChoiceField(
-        choices=_TRAIT_CHOICES, required=False, allow_blank=True
+        choices=TRAIT_CHOICES, required=False, allow_blank=True
     )
     invite = inputs.StrictBooleanField(
         required=False, help_text="Email them an invitation to set a password."
@@ -148,13 +145,13 @@ class PersonInput(inputs.StrictSerializer):
 class PersonPatch(inputs.StrictSerializer):
     name = serializers.CharField(max_length=150, required=False)
     email = serializers.EmailField(max_length=254, required=False)
-    role = serializers.ChoiceField(choices=Person.Role.values, required=False)
+    role = serializers.ChoiceField(choices=Person.Role.choices, required=False)
     fte = inputs.DecimalInputField(
         max_digits=3, decimal_places=2, min_value=0, max_value=1, required=False
     )
     time_zone = serializers.CharField(max_length=64, required=False)
     preferred_trait = serializers.ChoiceField(
-        choices=_TRAIT_CHOICES, required=False, allow_blank=True
+        choices=TRAIT_CHOICES, required=False, allow_blank=True
     )
     # Dated changes have endpoints of their own; named here so the answer says where.
     org_unit = serializers.JSONField(required=False, write_only=True)
