@@ -9,7 +9,9 @@ accepted pods and memberships in one transaction.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,6 +31,8 @@ from teams.formation.engine.io import result_to_dict
 from teams.formation.engine.problem import check_problem
 from teams.models import FormationRun, OrgUnit, Person, Pod, PodMembership, units_below
 from teams.traits import TRAITS
+
+log = logging.getLogger(__name__)
 
 POOL_UNPODDED = "unpodded"
 POOL_EVERYONE = "everyone"
@@ -347,10 +351,38 @@ def formation_start(*, user: User, org_unit: OrgUnit, params: dict) -> Formation
         params=params,
         result={"pool": pool, "notes": notes, "previous_pods": list(previous.values())},
     )
-    enqueue_on_commit(
-        [(run_formation, (run.pk,))], undo=FormationRun.objects.filter(pk=run.pk).delete
-    )
+    if run_formation.app.conf.task_always_eager:
+        # No broker: optimise in this process, but after the response, so the page answers
+        # at once and polls the run's stored progress as it would with a worker.
+        transaction.on_commit(lambda: _optimise_soon(run.pk))
+    else:
+        enqueue_on_commit(
+            [(run_formation, (run.pk,))], undo=FormationRun.objects.filter(pk=run.pk).delete
+        )
     return run
+
+
+def _optimise_soon(run_id: int) -> None:
+    """Optimise in a thread of this process. A thread sees only committed rows: when the
+    callback runs inside a transaction that is still open (a test capturing on-commit
+    callbacks inside its own), the run is optimised here and now instead."""
+    if transaction.get_connection().in_atomic_block:
+        formation_optimise(run_id=run_id)
+        return
+    threading.Thread(
+        target=_optimise_in_thread, args=(run_id,), name=f"formation-run-{run_id}", daemon=True
+    ).start()
+
+
+def _optimise_in_thread(run_id: int) -> None:
+    # A thread that dies with its process leaves the run silent: the heartbeat check marks it
+    # failed and its page offers "Run again", as for a lost worker.
+    try:
+        formation_optimise(run_id=run_id)
+    except Exception:
+        log.exception("formation run %s failed in its thread", run_id)
+    finally:
+        connections.close_all()
 
 
 class _Heartbeat:

@@ -511,3 +511,51 @@ def test_it_pins_one_person_to_one_pod_only(client, lead):
     )
     assert "pool 0 is pinned to both Onboarding and Search" in r.content.decode()
     assert not FormationRun.objects.exists()
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_at_once_and_optimises_in_the_background_without_a_broker(client, personas):
+    import threading
+    import time
+
+    from django.utils import timezone
+
+    login(client, personas.org_lead)
+    _pool(personas.unit_a, 40)
+    r = client.post(
+        "/formation/new/",
+        {
+            "org_unit": personas.unit_a.pk,
+            "pool": "unpodded",
+            "min_size": 3,
+            "max_size": 5,
+            "threshold": 70,
+            "stability": 0,
+            "one_lead_per_pod": "on",
+            "seed": 1,
+            "time_limit": 5,
+        },
+    )
+    answered = timezone.now()
+    assert r.status_code == 302
+    run = FormationRun.objects.get()
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    assert 'id="run-progress"' in page and 'hx-trigger="every 1s"' in page
+    deadline = time.monotonic() + 30
+    while run.status in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run.refresh_from_db()
+    for thread in threading.enumerate():
+        if thread.name.startswith("formation-run-"):
+            thread.join(30)
+    assert run.status == "done", run.error
+    # The page answered before the optimiser finished: it did not wait for it.
+    assert run.finished_at > answered
+    assert run.progress == 100 and run.heartbeat_at is not None
+    r = client.get(
+        f"/formation/{run.pk}/", headers={"HX-Request": "true", "HX-Target": "run-progress"}
+    )
+    assert r.headers.get("HX-Refresh") == "true"
