@@ -413,6 +413,83 @@ def _text(raw: Mapping[str, Any], name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _row_pod(raw, index: int, pods: dict, writable: set[int], with_nul: set[str], result):
+    """The row's pod if the user may write for it; else one problem that reads the same for a
+    pod that does not exist and one they may not see (no existence oracle)."""
+    raw_pod = _text(raw, "pod")
+    if "pod" in with_nul:
+        return None
+    try:
+        pod = pods.get(int(raw_pod))
+    except ValueError:
+        pod = None
+    if pod is None or pod.pk not in writable:
+        result.problems.append(
+            RowProblem(
+                index,
+                f"pod {raw_pod or '(empty)'} does not exist "
+                "or you may not record observations for it",
+                forbidden=pod is not None,
+            )
+        )
+        return None
+    return pod
+
+
+def _row_metric(pod, key: str, metrics: dict, with_nul: set[str], problems: list[str]):
+    if pod is None or "metric" in with_nul:
+        return None
+    metric = metrics.get((pod.org_unit_id, key))
+    if metric is None:
+        problems.append(f"unknown metric {key!r} for pod {pod.name}")
+    elif metric.owner_pod_id not in (None, pod.pk):
+        problems.append(f"metric {key!r} belongs to another pod")
+        return None
+    return metric
+
+
+def _row_day_and_value(raw, today: date, with_nul: set[str], problems: list[str]):
+    day = value = None
+    if "date" not in with_nul:
+        try:
+            day = parse_day(raw.get("date"), today)
+        except ValueError as exc:
+            problems.append(f"date {exc}")
+    if "value" not in with_nul:
+        try:
+            value = parse_value(raw.get("value"))
+        except ValueError as exc:
+            problems.append(f"value {exc}")
+    return day, value
+
+
+def _row_evidence(raw, with_nul: set[str], problems: list[str]) -> str:
+    evidence = _text(raw, "evidence_url")
+    if evidence and "evidence_url" not in with_nul:
+        try:
+            _url(evidence)
+            if len(evidence) > 200:
+                raise ValidationError("too long")
+        except ValidationError:
+            problems.append(f"evidence_url {evidence[:60]!r} is not a valid http(s) link")
+    return evidence
+
+
+def _row_key(raw, key: str, day: date | None, source: str, problems: list[str]) -> str:
+    external_id = _text(raw, "external_id")
+    if len(external_id) > 120:
+        problems.append("external_id is longer than 120 characters")
+    if not external_id:
+        # A CSV re-imported without keys updates instead of duplicating: one value per
+        # metric and day. The form and the API get a fresh key per observation.
+        external_id = (
+            f"csv:{key}:{day:%Y-%m-%d}"
+            if source == Observation.Source.CSV and day
+            else str(uuid.uuid4())
+        )
+    return external_id
+
+
 def observation_rows_resolve(
     *,
     user: User | AnonymousUser,
@@ -453,69 +530,20 @@ def observation_rows_resolve(
     }
     seen: dict[tuple[int, str], int] = {}
     for index, raw in enumerate(raw_rows, start=first_row):
-        problems: list[str] = []
-        with_nul = set()
-        for name in OBSERVATION_FIELDS:
-            if problem := inputs.nul_problem(raw.get(name), name):
-                problems.append(problem)
-                with_nul.add(name)
-        pod = None
-        raw_pod = _text(raw, "pod")
-        try:
-            pod = pods.get(int(raw_pod))
-        except ValueError:
-            pass
-        if "pod" in with_nul:
-            pod = None
-        elif pod is None or pod.pk not in writable:
-            result.problems.append(
-                RowProblem(
-                    index,
-                    f"pod {raw_pod or '(empty)'} does not exist "
-                    "or you may not record observations for it",
-                    forbidden=pod is not None,
-                )
-            )
-            pod = None
+        nul = [
+            (name, problem)
+            for name in OBSERVATION_FIELDS
+            if (problem := inputs.nul_problem(raw.get(name), name))
+        ]
+        with_nul = {name for name, _ in nul}
+        problems: list[str] = [problem for _, problem in nul]
+        pod = _row_pod(raw, index, pods, writable, with_nul, result)
         key = _text(raw, "metric")
-        metric = None
-        if pod is not None and "metric" not in with_nul:
-            metric = metrics.get((pod.org_unit_id, key))
-            if metric is None:
-                problems.append(f"unknown metric {key!r} for pod {pod.name}")
-            elif metric.owner_pod_id not in (None, pod.pk):
-                problems.append(f"metric {key!r} belongs to another pod")
-        day = value = None
-        if "date" not in with_nul:
-            try:
-                day = parse_day(raw.get("date"), today)
-            except ValueError as exc:
-                problems.append(f"date {exc}")
-        if "value" not in with_nul:
-            try:
-                value = parse_value(raw.get("value"))
-            except ValueError as exc:
-                problems.append(f"value {exc}")
-        evidence = _text(raw, "evidence_url")
-        if evidence and "evidence_url" not in with_nul:
-            try:
-                _url(evidence)
-                if len(evidence) > 200:
-                    raise ValidationError("too long")
-            except ValidationError:
-                problems.append(f"evidence_url {evidence[:60]!r} is not a valid http(s) link")
-        external_id = _text(raw, "external_id")
-        if len(external_id) > 120:
-            problems.append("external_id is longer than 120 characters")
+        metric = _row_metric(pod, key, metrics, with_nul, problems)
+        day, value = _row_day_and_value(raw, today, with_nul, problems)
+        evidence = _row_evidence(raw, with_nul, problems)
         problems.extend(inputs.unknown_fields(raw, OBSERVATION_FIELDS))
-        if not external_id:
-            # A CSV re-imported without keys updates instead of duplicating: one value per
-            # metric and day. The form and the API get a fresh key per observation.
-            external_id = (
-                f"csv:{key}:{day:%Y-%m-%d}"
-                if source == Observation.Source.CSV and day
-                else str(uuid.uuid4())
-            )
+        external_id = _row_key(raw, key, day, source, problems)
         if pod is not None and "external_id" not in with_nul:
             first = seen.get((pod.pk, external_id))
             if first is not None:
