@@ -28,11 +28,19 @@ def pod(personas):
     lead = Person.objects.get(user=personas.pod_lead)
     member = Person.objects.get(user=personas.member)
     Assessment.objects.create(
-        person=lead, source="lead", builder=90, architect=40, taste_maker=50, signal_reader=30, decision_maker=60
+        person=lead,
+        source="lead",
+        builder=90,
+        architect=40,
+        taste_maker=50,
+        signal_reader=30,
+        decision_maker=60,
     )
     profiles_recompute(person_ids=[lead.pk])
     month = clock.today().replace(day=1)
-    make_target(make_metric(personas.unit_a, "activation", name="Activation rate"), pod, month, 30, 40, 50)
+    make_target(
+        make_metric(personas.unit_a, "activation", name="Activation rate"), pod, month, 30, 40, 50
+    )
     make_metric(personas.unit_a, "nps", name="NPS")
     make_metric(personas.unit_a, "hours", kind="process", name="Hours worked")
     ContextItem.objects.create(
@@ -69,13 +77,19 @@ def test_it_holds_the_pod_members_outcomes_context_and_rules(client, personas, p
     assert "- Paula Podlead — AI Pod Lead, Pod Lead of this pod — primary trait: Builder" in text
     assert "- Mo Member — AI Builder — primary trait: not assessed yet" in text
     assert f"## Outcome metrics and targets for {month:%B %Y}" in text
-    assert "- Activation rate (`activation`, %): higher is better; threshold 30, target 40, stretch 50" in text
+    assert (
+        "- Activation rate (`activation`, %): higher is better; threshold 30, target 40, stretch 50"
+        in text
+    )
     assert f"- NPS (`nps`, %): higher is better; no target set for {month:%B %Y}" in text
     assert "Hours worked" not in text  # process metrics are not what the pod is paid on
     verified = (clock.today() - timedelta(days=40)).isoformat()
     assert f"| Runbook | working | docs/runbook.md | Mo Member | {verified} | STALE |" in text
     assert "| Product brief | project | https://wiki.example.com/brief | Paula Podlead |" in text
-    assert "Missing from the org template: Decision log, Architecture notes, Customer research, Metric definitions." in text
+    assert (
+        "Missing from the org template: Decision log, Architecture notes, Customer research, Metric definitions."
+        in text
+    )
     assert "Pay never follows effort or activity" in text
     assert text.endswith("\n") and not text.endswith("\n\n")
 

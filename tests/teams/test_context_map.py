@@ -22,7 +22,9 @@ def item(pod, name, *, keeper=None, days=30, verified_ago=5, layer="project"):
         location=f"https://wiki.example.com/{name.lower().replace(' ', '-')}",
         keeper=keeper,
         review_days=days,
-        last_verified=None if verified_ago is None else clock.today() - timedelta(days=verified_ago),
+        last_verified=None
+        if verified_ago is None
+        else clock.today() - timedelta(days=verified_ago),
     )
 
 
@@ -34,7 +36,9 @@ def person(user) -> Person:
 def mapped(personas):
     lead, member = person(personas.pod_lead), person(personas.member)
     fresh = item(personas.pod_a, "Product brief", keeper=lead, days=90, verified_ago=10)
-    stale = item(personas.pod_a, "Runbook", keeper=member, days=30, verified_ago=31, layer="working")
+    stale = item(
+        personas.pod_a, "Runbook", keeper=member, days=30, verified_ago=31, layer="working"
+    )
     edge = item(personas.pod_a, "Decision log", keeper=member, days=30, verified_ago=30)
     return fresh, stale, edge
 
@@ -64,7 +68,10 @@ def test_it_shows_the_pods_map_with_stale_and_missing_items(client, personas, ma
 def test_it_lets_only_the_keeper_verify_in_one_click(client, personas, mapped):
     _, stale, _ = mapped
     login(client, personas.pod_lead)  # the Pod Lead does not keep the runbook
-    assert client.post(f"/pods/{personas.pod_a.pk}/context/items/{stale.pk}/verify/").status_code == 403
+    assert (
+        client.post(f"/pods/{personas.pod_a.pk}/context/items/{stale.pk}/verify/").status_code
+        == 403
+    )
     login(client, personas.member)
     r = client.post(f"/pods/{personas.pod_a.pk}/context/items/{stale.pk}/verify/", headers=HTMX)
     assert r.status_code == 200

@@ -115,7 +115,9 @@ def test_it_ranks_nodes_on_the_page_and_lists_a_nodes_waits(client, personas, wa
     html = r.content.decode()
     assert r.status_code == 200
     assert html.index(">Security review</a>") < html.index(">Legal</a>") < html.index(">Design</a>")
-    assert 'id="chart-nodes"' in html and 'id="chart-heatmap"' in html and 'id="chart-trend"' in html
+    assert (
+        'id="chart-nodes"' in html and 'id="chart-heatmap"' in html and 'id="chart-trend"' in html
+    )
     assert "plotly/plotly.min.js" in html
     assert "no incentive plan may use them" in html
     listed = client.get("/friction/?since=2026-10-01&until=2026-11-18&node=Legal").content.decode()
@@ -142,7 +144,9 @@ def test_it_shows_no_pay_figure(client, personas, waits):
         assert pay not in html
 
 
-def test_it_renders_the_radar_with_constant_queries(client, personas, waits, django_assert_num_queries):
+def test_it_renders_the_radar_with_constant_queries(
+    client, personas, waits, django_assert_num_queries
+):
     login(client, personas.org_lead)
     url = "/friction/?since=2026-10-01&until=2026-11-18&node=Security+review"
     n = count_queries(lambda: client.get(url))

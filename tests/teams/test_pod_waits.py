@@ -89,7 +89,10 @@ def test_it_explains_bad_input_in_place_and_saves_nothing(client, personas):
     assert "Link: Enter a valid URL." in html
     r = client.post(
         f"/pods/{personas.pod_a.pk}/waits/",
-        form(requested_at=local(now - timedelta(hours=5)), resolved_at=local(now - timedelta(hours=9))),
+        form(
+            requested_at=local(now - timedelta(hours=5)),
+            resolved_at=local(now - timedelta(hours=9)),
+        ),
         headers=HTMX,
     )
     assert "is before requested_at" in r.content.decode()

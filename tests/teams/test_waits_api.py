@@ -39,7 +39,9 @@ def row(pod, n: int = 0, **extra) -> dict:
 
 def test_it_records_one_wait_and_updates_it_when_sent_again(personas):
     client = api(personas.member)
-    r = client.post("/api/waits/", row(personas.pod_a, url="https://git.example.com/pr/1"), format="json")
+    r = client.post(
+        "/api/waits/", row(personas.pod_a, url="https://git.example.com/pr/1"), format="json"
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert (body["node"], body["kind"], body["source"], body["hours"]) == (
@@ -83,7 +85,9 @@ def test_it_filters_the_list_and_names_a_bad_filter(personas):
 def test_it_refuses_a_wait_for_a_pod_the_caller_is_not_in(personas):
     r = api(personas.outsider).post("/api/waits/", row(personas.pod_a), format="json")
     assert r.status_code == 400
-    assert f"pod”: {personas.pod_a.pk} is not a pod you may record waits for" in r.json()["errors"][0]
+    assert (
+        f"pod”: {personas.pod_a.pk} is not a pod you may record waits for" in r.json()["errors"][0]
+    )
     assert not Wait.objects.exists()
 
 
@@ -160,7 +164,9 @@ def test_it_refuses_a_malformed_or_oversized_bulk_body(personas):
     mixed = client.post("/api/waits/bulk/", {"waits": [1, row(personas.pod_a)]}, format="json")
     assert mixed.json()["errors"] == ["Row 1: not a JSON object"]
     too_many = client.post(
-        "/api/waits/bulk/", {"waits": [row(personas.pod_a, n) for n in range(10_001)]}, format="json"
+        "/api/waits/bulk/",
+        {"waits": [row(personas.pod_a, n) for n in range(10_001)]},
+        format="json",
     )
     assert too_many.status_code == 400
     assert "At most 10,000 waits per request (got 10,001)" in too_many.json()["errors"][0]

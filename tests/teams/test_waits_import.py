@@ -43,7 +43,9 @@ def test_it_previews_then_imports_all_rows(client, personas):
     assert legal.is_open and legal.source == "csv"
     assert legal.external_id.startswith("csv:Legal:2026-10-02T10:00")
     # The same file again updates instead of duplicating, with or without keys.
-    token = re.search(r'name="upload" value="([^"]+)"', upload(client, good(personas.pod_a)).content.decode()).group(1)
+    token = re.search(
+        r'name="upload" value="([^"]+)"', upload(client, good(personas.pod_a)).content.decode()
+    ).group(1)
     again = client.post("/friction/import/", {"confirm": "1", "upload": token}, follow=True)
     assert "(0 new, 2 updated)" in again.content.decode()
     assert Wait.objects.count() == 2
@@ -59,7 +61,7 @@ def test_it_lists_every_problem_of_every_row_and_saves_nothing(client, personas)
         + f"{personas.pod_a.pk},Security review,review,2026-10-01T09:30:00Z,,,ok-1\n"
         + f"{personas.pod_a.pk},,nap,someday,2026-10-01,ftp://x,\n"
         + f"{personas.pod_b.pk},Legal,review,2026-10-01T09:00,2026-09-01T09:00,,k\n"
-        + f"abc,Legal,review,2026-10-01,,,k2,stray\n"
+        + "abc,Legal,review,2026-10-01,,,k2,stray\n"
     )
     r = upload(client, text)
     assert r.status_code == 422
@@ -84,7 +86,10 @@ def test_it_lists_every_problem_of_every_row_and_saves_nothing(client, personas)
     [
         ("", "The submitted file is empty"),
         ("\n\n", "The file is empty: the first line must name the columns."),
-        ("pod,node\n1,x\n", "Row 1: the header must name the columns pod, node, kind, requested_at (missing: kind, requested_at)."),
+        (
+            "pod,node\n1,x\n",
+            "Row 1: the header must name the columns pod, node, kind, requested_at (missing: kind, requested_at).",
+        ),
         (HEADER.replace("url", "colour"), "Row 1, column 6: unknown column &#x27;colour&#x27;"),
         (HEADER, "The file has a header but no rows."),
     ],
