@@ -134,7 +134,6 @@ PERMISSIONS_POLICY = {
         "payment",
         "usb",
         "serial",
-        "bluetooth",
         "midi",
         "magnetometer",
         "gyroscope",
