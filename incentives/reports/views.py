@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -244,7 +245,9 @@ def _charter_context(request: HttpRequest, pod: Pod, form: CharterForm | None = 
         "can_edit": permissions.can_edit_pod(request.user, pod),
         "can_edit_baseline": can_baseline,
         # The history behind the number (one query; a handful of rows per pod).
-        "baselines": list(pod.baselines.order_by("-effective_from")) if can_baseline else [],
+        "baselines": list(pod.baselines.order_by(F("effective_from").desc(nulls_last=True)))
+        if can_baseline
+        else [],
     }
 
 

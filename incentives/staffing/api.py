@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, NotFound
@@ -23,6 +24,9 @@ from teams.models import Person, Pod, PodMembership
 from teams.people.api import refusal
 from teams.pods import services as pods_services
 from teams.pods.api import PodOutput
+
+# Dated history, newest first, the opening row (no date: since the start) last on every database.
+NEWEST_FIRST = F("effective_from").desc(nulls_last=True)
 
 
 class Recomputed(serializers.Serializer):
@@ -80,7 +84,7 @@ class PersonPay(APIView):
         person = permissions.person_for_user(request.user, pk)
         if not permissions.can_view_pay(request.user, person):
             raise NotFound("No such person.")
-        rates = list(person.pay_rates.order_by("-effective_from"))
+        rates = list(person.pay_rates.order_by(NEWEST_FIRST))
         return Response(
             {
                 "person": person.pk,
@@ -450,7 +454,7 @@ class PodBaseline(APIView):
     @extend_schema(responses=BaselineOutput(many=True))
     def get(self, request, pk: int) -> Response:
         pod = permissions.pod_for_user(request.user, pk)
-        steps = list(pod.baselines.order_by("-effective_from"))
+        steps = list(pod.baselines.order_by(NEWEST_FIRST))
         return Response(
             {
                 "pod": pod.pk,

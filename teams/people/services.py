@@ -221,7 +221,7 @@ def person_update(*, person: Person, user=None, **changes) -> Person:
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ValidationError({f: ["This cannot be changed here."] for f in unknown})
-    person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
     old_email = person.email
     for field, value in changes.items():
         if isinstance(value, str):
@@ -266,7 +266,9 @@ def person_move(
         raise ValidationError({"effective_from": ["Say from which day the move applies."]})
     if to_unit is None:
         raise ValidationError({"org_unit": ["Choose the unit to move to."]})
-    person = Person.objects.select_for_update().select_related("org_unit").get(pk=person.pk)
+    person = (
+        Person.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=person.pk)
+    )
     if person.left_on is not None:
         raise ValidationError({"org_unit": [f"{person.name} is off-boarded."]})
     UnitMove.objects.filter(person=person, applied_at__isnull=True).delete()
@@ -485,7 +487,11 @@ def invitation_accept(*, token: str, password: str) -> User:
     )
     if invitation is None or invitation.state != "pending":
         raise ValidationError({"token": [LINK_DEAD]})
-    person = Person.objects.select_for_update().select_related("user").get(pk=found.person_id)
+    person = (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=found.person_id)
+    )
     if (refusal := _invitation_refusal(person)) is not None:
         raise ValidationError({"token": [refusal]})
     login = person.user or User(username=person.email)

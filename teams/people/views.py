@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import F, Value
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +22,9 @@ from teams.people import directory, imports, services
 from teams.people.forms import ImportForm, PersonForm, SetPasswordForm
 from teams.profiles.views import profile_context
 from teams.traits import TRAIT_CHOICES, TRAIT_LABELS, TRAITS
+
+# Dated history, newest first, the opening row (no date: since the start) last on every database.
+NEWEST_FIRST = F("effective_from").desc(nulls_last=True)
 
 
 def _directory_choices(request: HttpRequest) -> dict[str, list[tuple[int, str]]]:
@@ -95,7 +98,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scores": scores,
             "profile": profile,
             "show_pay": (show_pay := permissions.can_view_pay(request.user, person)),
-            "pay_rates": list(person.pay_rates.order_by("-effective_from")) if show_pay else [],
+            "pay_rates": list(person.pay_rates.order_by(NEWEST_FIRST)) if show_pay else [],
             "can_change_pay": permissions.can_manage_pay(request.user, person.org_unit_id),
             "is_me": (me := permissions.person_of(request.user)) is not None and me.pk == person.pk,
             "can_lead_assess": permissions.can_assess_as_lead(request.user, person),
