@@ -1,6 +1,7 @@
 """Independent re-implementations of DESIGN §2's maths, so tests don't trust the module's own."""
 
 from collections import Counter, defaultdict
+from itertools import combinations
 
 from teams.formation.engine import Person, Problem
 
@@ -62,3 +63,45 @@ def assert_valid_partition(problem: Problem, pods: list[list[str]]) -> None:
 
 def person(pid: str, *scores: float, **kw) -> Person:
     return Person(id=pid, scores=tuple(scores), **kw)
+
+
+def partitions(n: int, a: int, b: int):
+    """Every partition of range(n) into groups of a..b (the group holding the lowest index first)."""
+
+    def rec(rest):
+        if not rest:
+            yield []
+            return
+        first, others = rest[0], rest[1:]
+        for size in range(a - 1, b):
+            for combo in combinations(others, size):
+                left = [x for x in others if x not in combo]
+                for tail in rec(left):
+                    yield [(first, *combo), *tail]
+
+    yield from rec(list(range(n)))
+
+
+def brute_force_optimum(problem: Problem, ks=None) -> float | None:
+    """max F (μ = 0) over every partition that keeps the hard constraints (None if none does);
+    `ks` restricts the number of pods. Only for tiny pools: it enumerates every partition."""
+    best = None
+    ids = [p.id for p in problem.people]
+    for part in partitions(len(ids), problem.min_size, problem.max_size):
+        if ks is not None and len(part) not in ks:
+            continue
+        pods = [[ids[i] for i in g] for g in part]
+        if not _keeps_constraints(problem, pods):
+            continue
+        covers = [coverage(problem, pod) for pod in pods]
+        f = sum(covers) + len(covers) * min(covers)
+        best = f if best is None else max(best, f)
+    return best
+
+
+def _keeps_constraints(problem: Problem, pods: list[list[str]]) -> bool:
+    try:
+        assert_valid_partition(problem, pods)
+    except AssertionError:
+        return False
+    return True

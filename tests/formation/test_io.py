@@ -111,6 +111,8 @@ def test_it_round_trips_json_in_json_out(tmp_path):
     path.write_text(json.dumps(POOL))
     out = json.loads(run(path, seed=4, time_limit=None))
     assert set(out) >= {"pods", "objective", "upper_bound", "min_coverage", "seconds"}
+    assert out["objective"] <= out["proven_bound"] + 1e-6 <= out["upper_bound"] + 2e-6
+    assert out["bound_method"] and out["bound_kind"] in {"optimal", "lp", "per-trait"}
     pods = [p["members"] for p in out["pods"]]
     assert sorted(m for pod in pods for m in pod) == ["ana", "bo", "cy", "di", "ed", "fa"]
     assert any({"ana", "cy"} <= set(pod) for pod in pods)
@@ -137,6 +139,7 @@ def test_it_round_trips_csv_in_table_out(tmp_path):
         "members",
     ]
     assert "F = " in text and "upper bound" in text and "trait gaps:" in text
+    assert "of the best possible" in text and "how it was proven: " in text
     assert "Pod 1: " in text and "Pod 2: " in text
 
 

@@ -275,7 +275,14 @@ def result_to_dict(result: Evaluation) -> dict[str, Any]:
         "violations": result.violations,
     }
     if isinstance(result, FormationResult):
-        out.update(seconds=result.seconds, seed=result.seed, stopped_early=result.stopped_early)
+        out.update(
+            proven_bound=_r(result.proven_bound),
+            bound_method=result.bound_method,
+            bound_kind=result.bound_kind,
+            seconds=result.seconds,
+            seed=result.seed,
+            stopped_early=result.stopped_early,
+        )
     return out
 
 
@@ -307,6 +314,10 @@ def result_to_table(result: Evaluation) -> str:
     ]
     if result.moved:
         lines.append(f"people moved from their current pod: {result.moved}")
+    if isinstance(result, FormationResult) and result.proven_bound:
+        share = result.objective / result.proven_bound
+        lines.append(f"F is {share:.1%} of the best possible ({result.proven_bound:.3f})")
+        lines.append(f"how it was proven: {result.bound_method}")
     if isinstance(result, FormationResult):
         cut = ", cut short by the time limit" if result.stopped_early else ""
         lines.append(f"seed {result.seed}, {result.seconds:.2f} s{cut}")

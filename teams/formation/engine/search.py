@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from teams.formation.engine.bound import TraitTops, proven_bound
 from teams.formation.engine.objective import Evaluation, capped, evaluate, shared_hours
 from teams.formation.engine.problem import (
     TRAITS,
@@ -49,6 +50,13 @@ class FormationResult(Evaluation):
     seed: int = 1
     stopped_early: bool = False  # the time limit cut the search short
     pod_counts_tried: list[int] = field(default_factory=list)
+    # The tightest upper bound on F the run proved, over every pod count it could choose (or
+    # the one asked for); F / proven_bound is "% of the best possible". `bound_method` says how
+    # it was proven (a sentence for the lead), `bound_kind` the same as a key: "optimal", "lp"
+    # or "per-trait".
+    proven_bound: float = 0.0
+    bound_method: str = ""
+    bound_kind: str = ""
 
 
 class _Model:
@@ -902,7 +910,6 @@ def propose_pods(
     if probe_effort < effort and time.monotonic() < deadline:
         _iterate(results[best_k], effort)
     best = results[best_k]
-    progress.tick(final=True)
     pods = [[problem.people[i].id for i in m] for m in best.members]
     ev = evaluate(problem, pods)
     if ev.violations:
@@ -915,10 +922,19 @@ def propose_pods(
     ev.pods = [ev.pods[g] for g in order]
     for pod in ev.pods:
         pod.members.sort(key=model.idx.__getitem__)
+    # F without the stability penalty: the bound drops μ·moved, so it is compared with this.
+    reached = ev.coverage_sum + ev.k * ev.min_coverage
+    bound = proven_bound(
+        problem, TraitTops(model.cap), ks, reached, deadline if time_limit else None
+    )
+    progress.tick(final=True)
     return FormationResult(
         **vars(ev),
         seconds=round(time.monotonic() - started, 3),
         seed=seed,
         stopped_early=any(r.timed_out for r in results.values()),
         pod_counts_tried=sorted(set(tried)),
+        proven_bound=bound.value,
+        bound_method=bound.method,
+        bound_kind=bound.kind,
     )
