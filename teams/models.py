@@ -504,6 +504,10 @@ class FormationRun(models.Model):
     history = models.JSONField(
         default=list, blank=True, help_text="Earlier arrangements, for undo."
     )
+    # The lead's review of the proposal, kept apart from its edits (undo never touches it): the
+    # order the pods are shown in, each proposed pod's mission, and the charter (name, goal,
+    # baseline) and Pod Lead chosen for it before accepting.
+    review = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     objective = models.FloatField(null=True, blank=True)
     upper_bound = models.FloatField(null=True, blank=True)

@@ -43,6 +43,11 @@ urlpatterns = [
     path("formation/people/", formation_views.formation_people, name="formation-people"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation-detail"),
     path("formation/<int:pk>/edit/", formation_views.formation_edit, name="formation-edit"),
+    path(
+        "formation/<int:pk>/pods/<int:index>/",
+        formation_views.formation_pod,
+        name="formation-pod",
+    ),
     path("formation/<int:pk>/again/", formation_views.formation_again, name="formation-again"),
     path("formation/<int:pk>/accept/", formation_views.formation_accept, name="formation-accept"),
     path("org/", org_views.org_tree, name="org-tree"),

@@ -189,3 +189,20 @@
     htmx.ajax("POST", workspace.dataset.editUrl, { target: "#workspace", swap: "outerHTML", values: values });
   });
 })();
+
+// New run: "Add a mission" appends a row from the page's template, numbered after the others.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (ev) {
+    var add = ev.target.closest && ev.target.closest("#mission-add");
+    if (!add) return;
+    var rows = document.getElementById("mission-rows");
+    var template = document.getElementById("mission-template");
+    if (!rows || !template) return;
+    var n = rows.querySelectorAll(".mission-row").length;
+    var html = template.innerHTML.split("__n__").join(String(n)).split("__number__").join(String(n + 1));
+    rows.insertAdjacentHTML("beforeend", html);
+    var first = rows.lastElementChild.querySelector("input");
+    if (first) first.focus();
+  });
+})();

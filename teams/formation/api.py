@@ -67,6 +67,15 @@ class FormationRunInput(inputs.StrictSerializer):
     requested = serializers.CharField(required=False, allow_blank=True)
     avoid_repeats = inputs.StrictBooleanField(default=False)
     min_shared_hours = inputs.FiniteFloatField(required=False, allow_null=True)
+    pods = serializers.IntegerField(
+        required=False, allow_null=True, help_text="the number of pods; empty: the run chooses"
+    )
+    missions = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        max_length=200,
+        help_text='one pod per mission: [{"name", "goal", "baseline": "9.5", "trait", "level"}]',
+    )
     seed = serializers.IntegerField(default=1)
     time_limit = serializers.IntegerField(default=10)
 

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from teams.formation.engine import feasible_pod_counts
 from teams.formation.services import POOL_EVERYONE, POOL_UNPODDED, pool_people, unit_tree_ids
 from teams.inputs import DecimalInput
 from teams.models import OrgUnit, Person, Pod
-from teams.traits import COVERAGE_THRESHOLD
+from teams.numbers import NumberError, parse_decimal
+from teams.traits import COVERAGE_THRESHOLD, TRAIT_LABELS, TRAITS
 
 PAIR_HELP = "Or paste one pair per line: two email addresses separated by a comma."
 # Each picker posts its chips as hidden `<field>_pick` values: "person id,person id" for pairs,
 # "person id,pod id" for pins.
 PICKS = ("together", "apart", "requested", "pins")
+# Mission rows post as missions-<n>-name, -goal, -baseline, -trait, -level (the API sends a list).
+MISSION_FIELDS = ("name", "goal", "baseline", "trait", "level")
+MAX_MISSIONS = 200
+BLANK_MISSION_ROWS = 3
+_MISSION_KEY = re.compile(r"^missions-(\d+)-(?:name|goal|baseline|trait|level)$")
 
 
 class PicksField(forms.Field):
@@ -129,6 +137,13 @@ class FormationRunForm(forms.Form):
         label="Minimum shared working hours (a wish)",
         help_text="Across time zones, 9:00–17:00 local.",
     )
+    pods = forms.IntegerField(
+        min_value=1,
+        max_value=10_000,
+        required=False,
+        label="Number of pods",
+        help_text="Leave empty to let the optimiser choose, or list missions below: one pod each.",
+    )
     seed = forms.IntegerField(min_value=0, initial=1, label="Seed")
     time_limit = forms.IntegerField(
         min_value=1, max_value=300, initial=10, label="Time limit (seconds)"
@@ -139,6 +154,156 @@ class FormationRunForm(forms.Form):
         self.fields["org_unit"].queryset = units
         # The people picked so far, as chips to show again when the form comes back with errors.
         self.chips: dict[str, list[dict]] = {name: [] for name in PICKS}
+        self.mission_rows = self._mission_rows()
+        self.mission_errors: list[str] = []
+
+    def _mission_rows(self) -> list[dict]:
+        """The mission rows as posted (the page's rows, or the API's list), blanks included,
+        for validating and for showing again."""
+        data = self.data or {}
+        listed = data.get("missions") if hasattr(data, "get") else None
+        if isinstance(listed, list):
+            rows = [
+                {f: "" if (row or {}).get(f) is None else str(row.get(f)) for f in MISSION_FIELDS}
+                if isinstance(row, dict)
+                else {"name": str(row)}
+                for row in listed
+            ]
+        else:
+            found = {int(m.group(1)) for key in data if (m := _MISSION_KEY.match(str(key)))}
+            numbers = sorted(found)[: MAX_MISSIONS + 1]
+            rows = [
+                {f: str(data.get(f"missions-{n}-{f}", "")).strip() for f in MISSION_FIELDS}
+                for n in numbers
+            ]
+        if not self.is_bound:
+            rows = []
+        return rows + [dict.fromkeys(MISSION_FIELDS, "")] * max(
+            0, BLANK_MISSION_ROWS - sum(1 for r in rows if any(r.values()))
+        )
+
+    def _missions(self) -> list[dict]:
+        """The missions given, each checked; problems go to `mission_errors` naming the row."""
+        missions: list[dict] = []
+        errors: list[str] = []
+        seen: dict[str, int] = {}
+        rows = [r for r in self.mission_rows if any(str(v).strip() for v in r.values())]
+        if len(rows) > MAX_MISSIONS:
+            errors.append(f"At most {MAX_MISSIONS} missions in one run; this one has {len(rows)}.")
+            rows = rows[:MAX_MISSIONS]
+        for n, row in enumerate(rows, start=1):
+            name = str(row.get("name", "")).strip()
+            where = f"Mission {n}" + (f" ({name})" if name else "")
+            if not name:
+                errors.append(f"{where}: give it a name.")
+                continue
+            if len(name) > 120:
+                errors.append(f"{where}: a name has at most 120 characters.")
+                continue
+            if name.lower() in seen:
+                errors.append(
+                    f"{where}: “{name}” is listed twice (mission {seen[name.lower()]}); "
+                    "give each mission its own name."
+                )
+                continue
+            seen[name.lower()] = n
+            baseline = str(row.get("baseline", "")).strip()
+            if baseline:
+                try:
+                    baseline = str(
+                        parse_decimal(
+                            baseline,
+                            field="baseline headcount",
+                            places=2,
+                            integer_digits=4,
+                            minimum=0,
+                        )
+                    )
+                except NumberError as exc:
+                    errors.append(f"{where}: {exc.message}.")
+                    continue
+            trait = str(row.get("trait", "")).strip()
+            level_raw = str(row.get("level", "")).strip()
+            if trait and trait not in TRAITS:
+                errors.append(f"{where}: there is no trait “{trait}”.")
+                continue
+            level = None
+            if level_raw:
+                if not level_raw.isdigit() or not 1 <= int(level_raw) <= 100:
+                    errors.append(f"{where}: the required level must be a whole number 1–100.")
+                    continue
+                level = int(level_raw)
+            if trait and level is None:
+                errors.append(f"{where}: give the level (1–100) {TRAIT_LABELS[trait]} must reach.")
+                continue
+            if level is not None and not trait:
+                errors.append(f"{where}: say which trait must reach {level}.")
+                continue
+            missions.append(
+                {
+                    "name": name,
+                    "goal": str(row.get("goal", "")).strip()[:2000],
+                    "baseline": baseline,
+                    "trait": trait,
+                    "level": level,
+                }
+            )
+        self.mission_errors = errors
+        return missions
+
+    def _check_pod_count(self, data: dict, unit: OrgUnit, pool: str) -> None:
+        """The pods asked for fit the pool, and each required trait level has people to hold it."""
+        missions, pods = data["missions"], data.get("pods")
+        if missions and pods and pods != len(missions):
+            self.add_error(
+                "pods",
+                f"{pods} pods but {len(missions)} missions: leave the number of pods empty "
+                "(one pod per mission) or make the two agree.",
+            )
+            return
+        k = len(missions) or pods
+        low, high = data.get("min_size"), data.get("max_size")
+        d = self._directory(unit, pool)
+        n = len(d.in_pool)
+        if k and low and high and n:
+            ks = feasible_pod_counts(n, low, high)
+            if ks and k not in ks:
+                what = (
+                    f"{k} mission{'s' if k != 1 else ''}"
+                    if missions
+                    else f"{k} pod{'s' if k != 1 else ''}"
+                )
+                self.add_error(
+                    None if missions else "pods",
+                    f"The pool has {n} people: pods of {low}–{high} make {ks[0]}–{ks[-1]} pods, "
+                    f"so {what} cannot each have a pod of that size.",
+                )
+        needs = [m for m in missions if m["trait"]]
+        if not needs:
+            return
+        scores = list(
+            pool_people(org_unit=unit, pool=pool).values_list(*[f"profile__{t}" for t in TRAITS])
+        )
+        for trait in TRAITS:
+            t = TRAITS.index(trait)
+            asking = sorted((m for m in needs if m["trait"] == trait), key=lambda m: -m["level"])
+            for j, mission in enumerate(asking, start=1):
+                holders = sum(
+                    1 for row in scores if row[t] is not None and row[t] >= mission["level"]
+                )
+                if holders < j:
+                    label = TRAIT_LABELS[trait]
+                    self.mission_errors.append(
+                        f"{mission['name']} asks for {label} ≥ {mission['level']}, but "
+                        + (
+                            "no one in the pool scores that."
+                            if holders == 0
+                            else f"{j} missions ask for it and only {holders} "
+                            f"{'person' if holders == 1 else 'people'} in the pool "
+                            f"score{'s' if holders == 1 else ''} that."
+                        )
+                    )
+                    break
 
     def _directory(self, unit: OrgUnit, pool: str) -> _Directory:
         if not hasattr(self, "_dir_cache"):
@@ -284,6 +449,11 @@ class FormationRunForm(forms.Form):
         data["apart_ids"] = self._pairs("apart", unit, pool)
         data["requested_ids"] = self._pairs("requested", unit, pool)
         data["pinned_ids"] = self._pins(unit, pool)
+        data["missions"] = self._missions()
+        if not self.mission_errors:
+            self._check_pod_count(data, unit, pool)
+        if self.mission_errors:
+            self.add_error(None, ValidationError(self.mission_errors, code="missions"))
         clash = {tuple(sorted(p)) for p in data["together_ids"]} & {
             tuple(sorted(p)) for p in data["apart_ids"]
         }
@@ -315,6 +485,8 @@ class FormationRunForm(forms.Form):
             "requested": d["requested_ids"],
             "avoid_repeats": bool(d.get("avoid_repeats")),
             "min_shared_hours": d.get("min_shared_hours"),
+            "pods": d.get("pods"),
+            "missions": d.get("missions", []),
             "seed": d["seed"],
             "time_limit": d["time_limit"],
         }
@@ -335,3 +507,21 @@ class AcceptForm(forms.Form):
         label="Name the pods",
         help_text="e.g. “Growth Q1” gives “Growth Q1 · pod 1”, …",
     )
+
+
+class ProposedPodForm(forms.Form):
+    """A proposed pod's charter and Pod Lead, set in the review before accepting."""
+
+    name = forms.CharField(max_length=120, required=False, label="Pod name")
+    goal = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Goal"
+    )
+    baseline = DecimalInput(
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+        label="Baseline headcount",
+        help_text="The size of the traditional team this pod replaces.",
+    )
+    lead = forms.CharField(required=False, max_length=20, label="Pod Lead")

@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.models import User
@@ -30,7 +31,7 @@ from teams.formation import engine as formation
 from teams.formation.engine.io import result_to_dict
 from teams.formation.engine.problem import check_problem
 from teams.models import FormationRun, OrgUnit, Person, Pod, PodMembership, units_below
-from teams.traits import TRAITS
+from teams.traits import TRAIT_LABELS, TRAITS
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +87,19 @@ def pool_snapshot(*, org_unit: OrgUnit, pool: str) -> tuple[list[dict], list[str
         .select_related("profile", "org_unit")
         .order_by("id")
     )
-    current = dict(
+    # Someone in several pods belongs, for stability, to the one they give most of their time.
+    current: dict[int, int] = {}
+    leading: dict[int, int] = {}
+    rows = (
         PodMembership.objects.current(today)
         .filter(person__org_unit_id__in=unit_ids, pod__status=Pod.Status.ACTIVE)
         .order_by("person_id", "-allocation", "id")
-        .values_list("person_id", "pod_id")
+        .values_list("person_id", "pod_id", "is_pod_lead")
     )
+    for person_id, pod_id, is_lead in rows:
+        current.setdefault(person_id, pod_id)
+        if is_lead:
+            leading.setdefault(person_id, pod_id)
     now = timezone.now()
     snapshot, unassessed = [], 0
     for person in people:
@@ -110,6 +118,7 @@ def pool_snapshot(*, org_unit: OrgUnit, pool: str) -> tuple[list[dict], list[str
                 "scores": [round(getattr(profile, t), 2) for t in TRAITS],
                 "org_unit": person.org_unit.slug,
                 "current_pod": str(current[person.pk]) if person.pk in current else None,
+                "leads_pod": str(leading[person.pk]) if person.pk in leading else None,
                 "is_pod_lead": person.role == Person.Role.POD_LEAD,
                 "utc_offset": _utc_offset(person.time_zone, now),
             }
@@ -121,6 +130,12 @@ def pool_snapshot(*, org_unit: OrgUnit, pool: str) -> tuple[list[dict], list[str
             "yet and were left out of the pool."
         )
     return snapshot, notes
+
+
+def pod_count(params: dict) -> int | None:
+    """The number of pods a run must make: one per mission, or the number asked for (else the
+    optimiser chooses)."""
+    return len(params.get("missions") or []) or params.get("pods") or None
 
 
 def problem_for_run(run: FormationRun) -> formation.Problem:
@@ -142,6 +157,7 @@ def problem_for_run(run: FormationRun) -> formation.Problem:
         min_size=p["min_size"],
         max_size=p["max_size"],
         threshold=p["threshold"],
+        k=pod_count(p),
         constraints=formation.Constraints(
             together=[tuple(pair) for pair in p.get("together", [])],
             apart=[tuple(pair) for pair in p.get("apart", [])],
@@ -174,6 +190,8 @@ class Names:
     people: dict[str, str]  # person id -> name ("Name (email)" for namesakes)
     pods: dict[str, str]  # pin label "pod:12" and current pod "12" -> pod name
     units: dict[str, str]  # org unit slug -> unit name
+    # The existing pods the run names, as they are now: pk -> (name, goal, baseline headcount).
+    charters: dict[int, tuple[str, str, Decimal]] = dataclasses.field(default_factory=dict)
 
     def person(self, pid: str) -> str:
         return self.people.get(pid, pid)
@@ -210,17 +228,16 @@ def run_names(run: FormationRun) -> Names:
     }
     pod_ids |= {int(row["current_pod"]) for row in pool if (row.get("current_pod") or "").isdigit()}
     pods: dict[str, str] = {}
+    charters: dict[int, tuple[str, str, Decimal]] = {}
     if pod_ids:
-        names = _unique(
-            {
-                str(pk): name
-                for pk, name in Pod.objects.filter(pk__in=pod_ids).values_list("pk", "name")
-            },
-            {},
+        rows = Pod.objects.filter(pk__in=pod_ids).values_list(
+            "pk", "name", "goal", "baseline_headcount"
         )
+        charters = {pk: (name, goal, baseline) for pk, name, goal, baseline in rows}
+        names = _unique({str(pk): c[0] for pk, c in charters.items()}, {})
         for pk, name in names.items():
             pods[pk] = pods[f"pod:{pk}"] = name
-    return Names(people=people, pods=pods, units=units)
+    return Names(people=people, pods=pods, units=units, charters=charters)
 
 
 def named_problem(problem: formation.Problem, names: Names) -> formation.Problem:
@@ -460,10 +477,14 @@ def formation_optimise(*, run_id: int) -> FormationRun | None:
         run.refresh_from_db()
         return run
     proposal = result_to_dict(result)
+    arrangement = [pod["members"] for pod in proposal["pods"]]
+    scores = {row["id"]: row["scores"] for row in run.result["pool"]}
     mine.update(
         result={**run.result, "proposal": proposal},
-        arrangement=[pod["members"] for pod in proposal["pods"]],
+        arrangement=arrangement,
         history=[],
+        # Each pod's mission is settled once, so it stays with its pod while the lead edits.
+        review={"missions": assign_missions(scores, arrangement, run.params.get("missions") or [])},
         objective=result.objective,
         upper_bound=result.upper_bound,
         status=FormationRun.Status.DONE,
@@ -534,6 +555,7 @@ class Workspace:
     names: dict[str, str]
     scores: dict[str, list[float]]
     pool_size: int
+    labels: Names
 
     @property
     def ratio(self) -> float:
@@ -556,7 +578,28 @@ def workspace_for_run(run: FormationRun) -> Workspace:
         names=names.people,
         scores={row["id"]: row["scores"] for row in pool},
         pool_size=len(pool),
+        labels=names,
     )
+
+
+def best_possible(run: FormationRun, ev: formation.Evaluation) -> dict:
+    """F against the best any arrangement could reach: the run's proven bound when the
+    optimiser proved one, else 2·UB_sum for this number of pods; with how it was proven."""
+    proposal = (run.result or {}).get("proposal") or {}
+    bound = proposal.get("proven_bound")
+    method = proposal.get("bound_method") or ""
+    if not bound:
+        bound = ev.upper_bound
+        method = (
+            f"2·UB_sum for {ev.k} pods: each pod's coverage of a trait comes from a different "
+            "person, so no arrangement covers more than the k strongest holders of each trait"
+        )
+    method = method.strip()
+    return {
+        "bound": bound,
+        "pct": round(100 * ev.objective / bound, 1) if bound else 0.0,
+        "method": method if method.endswith(".") else method + ".",
+    }
 
 
 def _locate(arrangement: list[list[str]], person: str) -> int:
@@ -608,24 +651,329 @@ def formation_edit(
     return run
 
 
-def _pod_lead_for(members: list[str], pool: dict[str, dict]) -> str | None:
-    """The pod's Pod Lead: someone who already is one, else the strongest Decision Maker."""
-    leads = [m for m in members if pool[m]["is_pod_lead"]]
+# --------------------------------------------------------------------------- review
+
+
+def assign_missions(
+    scores: dict[str, list[float]], arrangement: list[list[str]], missions: list[dict]
+) -> list[int | None]:
+    """Which mission each proposed pod takes (an index into `missions`, per pod).
+
+    A mission asking for a trait level goes to a pod with someone at that level, as many of
+    them as the pods allow (augmenting paths: a mission may hand its pod to another that has
+    no other choice); the rest take the remaining pods in order.
+    """
+    k = len(arrangement)
+    if not missions:
+        return [None] * k
+
+    def best(g: int, trait: str) -> float:
+        t = TRAITS.index(trait)
+        return max((scores[pid][t] for pid in arrangement[g] if pid in scores), default=0.0)
+
+    holder: dict[int, int] = {}  # pod -> mission
+
+    def place(i: int, seen: set[int]) -> bool:
+        trait, level = missions[i]["trait"], missions[i]["level"]
+        fits = sorted(
+            (g for g in range(k) if best(g, trait) >= level), key=lambda g: (-best(g, trait), g)
+        )
+        for g in fits:
+            if g in seen:
+                continue
+            seen.add(g)
+            if g not in holder or place(holder[g], seen):
+                holder[g] = i
+                return True
+        return False
+
+    for i, mission in enumerate(missions):
+        if mission.get("trait"):
+            place(i, set())
+    placed = set(holder.values())
+    rest = iter(i for i in range(len(missions)) if i not in placed)
+    for g in range(k):
+        if g not in holder:
+            holder[g] = next(rest, None)
+    return [holder[g] for g in range(k)]
+
+
+def continuing_pods(run: FormationRun, arrangement: list[list[str]]) -> list[int | None]:
+    """The existing pod each proposed pod continues, if any (per pod).
+
+    A pod holding people pinned to an existing pod continues it. Otherwise an existing pod
+    continues in the proposed pod holding most of its members (as `count_moved` counts who
+    moved), the biggest groups first, each proposed pod continuing one pod at most.
+    """
+    pool = {row["id"]: row for row in run.result["pool"]}
+    pinned = run.params.get("pinned", {})
+    out: list[int | None] = [None] * len(arrangement)
+    for g, members in enumerate(arrangement):
+        labels = sorted(
+            {pinned[m] for m in members if pinned.get(m, "").startswith("pod:")},
+            key=lambda label: int(label[4:]) if label[4:].isdigit() else 0,
+        )
+        if labels and labels[0][4:].isdigit():
+            out[g] = int(labels[0][4:])
+    taken = {pod for pod in out if pod is not None}
+    where: dict[int, Counter] = {}
+    for g, members in enumerate(arrangement):
+        for m in members:
+            current = (pool.get(m) or {}).get("current_pod")
+            if current and current.isdigit() and int(current) not in taken:
+                where.setdefault(int(current), Counter())[g] += 1
+    candidates = []
+    for pod, counts in where.items():
+        g, n = min(counts.items(), key=lambda item: (-item[1], item[0]))
+        candidates.append((-n, pod, g))
+    for _, pod, g in sorted(candidates):
+        if out[g] is None and pod not in taken:
+            out[g] = pod
+            taken.add(pod)
+    return out
+
+
+def _default_lead(members: list[str], pool: dict[str, dict], continuing: int | None) -> str | None:
+    """Who leads a proposed pod unless the lead chooses: the continuing pod's Pod Lead if they
+    stay, else someone who is a Pod Lead already, else the strongest Decision Maker."""
+    if continuing is not None:
+        stays = [m for m in members if (pool.get(m) or {}).get("leads_pod") == str(continuing)]
+        if stays:
+            return stays[0]
+    leads = [m for m in members if (pool.get(m) or {}).get("is_pod_lead")]
     if leads:
         return leads[0]
     decision = TRAITS.index("decision_maker")
-    return max(members, key=lambda m: (pool[m]["scores"][decision], -int(m)), default=None)
+    return max(
+        (m for m in members if m in pool),
+        key=lambda m: (pool[m]["scores"][decision], -int(m) if m.isdigit() else 0),
+        default=None,
+    )
+
+
+@dataclass
+class ProposedPod:
+    """One proposed pod as it would be accepted: its place, mission, the pod it continues, its
+    charter and its Pod Lead (the lead's choices where made, else the defaults)."""
+
+    index: int
+    members: list[str]
+    mission: dict | None
+    continuing: int | None
+    continuing_name: str
+    name: str
+    goal: str
+    baseline: Decimal | None
+    lead: str | None
+    requirement: str = ""  # the mission's required trait level, and whether the pod meets it
+    requirement_met: bool = True
+    chosen: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"Pod {self.index + 1}"
+
+
+def _requirement(
+    mission: dict | None, members: list[str], names: dict, scores: dict
+) -> tuple[str, bool]:
+    if not mission or not mission.get("trait"):
+        return "", True
+    trait, level = mission["trait"], mission["level"]
+    t = TRAITS.index(trait)
+    label = TRAIT_LABELS[trait]
+    holders = [m for m in members if m in scores]
+    if not holders:
+        return f"{mission['name']} asks for {label} ≥ {level}: the pod is empty", False
+    best = max(holders, key=lambda m: scores[m][t])
+    score = f"{scores[best][t]:g}"
+    if scores[best][t] >= level:
+        return (
+            f"{mission['name']} asks for {label} ≥ {level}: {names.get(best, best)} ({score})",
+            True,
+        )
+    return (
+        f"{mission['name']} asks for {label} ≥ {level}: the best here is "
+        f"{names.get(best, best)} ({score})",
+        False,
+    )
+
+
+def proposed_pods(
+    run: FormationRun,
+    names: Names,
+    *,
+    arrangement: list[list[str]] | None = None,
+    name_prefix: str = "",
+    default_baseline: Decimal | None = None,
+) -> list[ProposedPod]:
+    """Every proposed pod of the run's current arrangement, ready to show or accept."""
+    arrangement = arrangement if arrangement is not None else (run.arrangement or [])
+    pool = {row["id"]: row for row in run.result["pool"]}
+    scores = {pid: row["scores"] for pid, row in pool.items()}
+    missions = run.params.get("missions") or []
+    review = run.review or {}
+    assigned = review.get("missions")
+    if not isinstance(assigned, list) or len(assigned) != len(arrangement):
+        assigned = assign_missions(scores, arrangement, missions)
+    continues = continuing_pods(run, arrangement)
+    prefix = name_prefix.strip() or f"{run.org_unit.name} · run {run.pk}"
+    chosen_all = review.get("pods") or {}
+    out = []
+    for g, members in enumerate(arrangement):
+        mission = (
+            missions[assigned[g]]
+            if assigned[g] is not None and assigned[g] < len(missions)
+            else None
+        )
+        pod = continues[g]
+        charter = names.charters.get(pod) if pod is not None else None
+        if charter is None:
+            pod = None
+        chosen = chosen_all.get(str(g)) or {}
+        name = (
+            chosen.get("name")
+            or (mission or {}).get("name")
+            or (charter[0] if charter else f"{prefix} · pod {g + 1}")
+        )
+        goal = (
+            chosen["goal"]
+            if "goal" in chosen
+            else ((mission or {}).get("goal") or (charter[1] if charter else ""))
+        )
+        baseline = _decimal(chosen.get("baseline"))
+        if baseline is None:
+            baseline = _decimal((mission or {}).get("baseline"))
+        if baseline is None and charter:
+            baseline = charter[2]
+        if baseline is None:
+            baseline = default_baseline
+        lead = chosen.get("lead")
+        if lead not in members:
+            lead = _default_lead(members, pool, pod)
+        requirement, met = _requirement(mission, members, names.people, scores)
+        out.append(
+            ProposedPod(
+                index=g,
+                members=list(members),
+                mission=mission,
+                continuing=pod,
+                continuing_name=names.pods.get(str(pod), "") if pod is not None else "",
+                name=name,
+                goal=goal,
+                baseline=baseline,
+                lead=lead,
+                requirement=requirement,
+                requirement_met=met,
+                chosen=chosen,
+            )
+        )
+    return out
+
+
+def _decimal(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@transaction.atomic
+def formation_review_pod(
+    *, run: FormationRun, index: int, name: str, goal: str, baseline: Decimal | None, lead: str
+) -> FormationRun:
+    """Set a proposed pod's charter (name, goal, baseline headcount) and its Pod Lead before
+    accepting. Blank name or baseline means the default (mission, continuing pod, prefix)."""
+    run = FormationRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != FormationRun.Status.DONE:
+        raise ValidationError("Only a finished, not yet accepted run can be edited.")
+    arrangement = run.arrangement or []
+    if not 0 <= index < len(arrangement):
+        raise ValidationError(f"There is no proposed pod {index + 1}.")
+    errors = {}
+    if lead and lead not in arrangement[index]:
+        who = run_names(run).person(lead)
+        errors["lead"] = [f"{who} is not in pod {index + 1}: choose one of its members."]
+    if baseline is not None and baseline < 0:
+        errors["baseline"] = ["The baseline headcount cannot be negative."]
+    if len(name.strip()) > 120:
+        errors["name"] = ["A pod name has at most 120 characters."]
+    if errors:
+        raise ValidationError(errors)
+    review = dict(run.review or {})
+    pods = dict(review.get("pods") or {})
+    pods[str(index)] = {
+        "name": name.strip(),
+        "goal": goal.strip(),
+        "baseline": str(baseline) if baseline is not None else "",
+        "lead": lead,
+    }
+    review["pods"] = pods
+    run.review = review
+    run.save(update_fields=["review"])
+    return run
+
+
+@transaction.atomic
+def formation_sort(*, run: FormationRun, order: str) -> FormationRun:
+    """Show the pods weakest first (as they score now) or in the proposal's order. The order is
+    kept until the lead asks again, so pods keep their place while the lead edits them."""
+    run = FormationRun.objects.select_for_update().get(pk=run.pk)
+    review = dict(run.review or {})
+    if order == "weakest":
+        ev = workspace_for_run(run).evaluation
+        review["order"] = sorted(range(len(ev.pods)), key=lambda g: (ev.pods[g].total, g))
+    elif order == "proposal":
+        review.pop("order", None)
+    else:
+        raise ValidationError(f"Unknown order {order!r}: weakest or proposal.")
+    run.review = review
+    run.save(update_fields=["review"])
+    return run
+
+
+def display_order(run: FormationRun, k: int) -> list[int]:
+    """The order the lead chose for the pods, else the proposal's."""
+    order = (run.review or {}).get("order")
+    if isinstance(order, list) and sorted(order) == list(range(k)):
+        return order
+    return list(range(k))
+
+
+def unit_plan_in_force(org_unit: OrgUnit, day) -> bool:
+    """Whether the unit has an incentive plan in force on `day`'s month. Plans belong to the
+    incentives app, which this one does not import: read through the unit's reverse relation."""
+    return OrgUnit.objects.filter(
+        pk=org_unit.pk, incentive_plans__effective_from__lte=day.replace(day=1)
+    ).exists()
+
+
+def plan_warning(org_unit: OrgUnit, day) -> str:
+    """What a lead should know before creating pods in a unit without a plan in force."""
+    if unit_plan_in_force(org_unit, day):
+        return ""
+    return (
+        f"{org_unit.name} has no incentive plan in force for {day:%B %Y}: its pods earn no "
+        "gain-share bonus until an Org Lead sets one (Plans)."
+    )
 
 
 @transaction.atomic
 def formation_accept(
     *, run: FormationRun, user: User, baseline_headcount=0, name_prefix: str = ""
 ) -> list[Pod]:
-    """Create the pods and memberships of the arrangement in one transaction.
+    """Create or continue the pods of the arrangement, with their memberships, in one step.
 
-    Current memberships of the people in the pool end the day before (re-forming), pods left
-    without members are dissolved, and the run records who accepted it and when.
+    Each proposed pod continues its existing pod (renamed, re-chartered and re-baselined from
+    today when its mission says so) or becomes a new pod with its mission's name, goal and
+    baseline (the opening value). A person staying in the same pod with the same allocation
+    and lead flag keeps their membership row; everyone else's current rows end yesterday and
+    a new stint starts today. Pods left without members are dissolved.
     """
+    from teams.pods import services as pod_services
+
     run = FormationRun.objects.select_for_update().get(pk=run.pk)
     if run.status == FormationRun.Status.ACCEPTED:
         raise ValidationError("This run was already accepted.")
@@ -637,81 +985,91 @@ def formation_accept(
             ["Fix these before accepting:"] + list(workspace.evaluation.violations)
         )
     today = clock.today()
-    pool = {row["id"]: row for row in run.result["pool"]}
-    person_ids = [int(pid) for pid in pool]
+    default = Decimal(str(baseline_headcount or 0))
+    proposal = proposed_pods(
+        run, workspace.labels, name_prefix=name_prefix, default_baseline=default
+    )
+    nameless = [p.label for p in proposal if not p.name.strip()]
+    if nameless:
+        raise ValidationError(f"Name every pod before accepting: {', '.join(nameless)}.")
     unit_ids = unit_tree_ids(run.org_unit)
-
+    person_ids = [int(row["id"]) for row in run.result["pool"]]
     current = list(
         PodMembership.objects.select_for_update()
         .filter(person_id__in=person_ids, pod__org_unit_id__in=unit_ids)
         .filter(Q(end__isnull=True) | Q(end__gte=today))
     )
     touched_pods = {m.pod_id for m in current}
-    starts_today = [m.pk for m in current if m.start >= today]
-    PodMembership.objects.filter(pk__in=starts_today).delete()
-    PodMembership.objects.filter(pk__in=[m.pk for m in current if m.start < today]).update(
-        end=today - timedelta(days=1)
-    )
-
-    # A proposed pod holding people pinned to an existing pod continues that pod.
-    pinned = run.params.get("pinned", {})
-    existing_ids = {
-        int(label.split(":", 1)[1])
-        for label in pinned.values()
-        if label.startswith("pod:") and label.split(":", 1)[1].isdigit()
-    }
     existing = {
-        pod.pk: pod for pod in Pod.objects.filter(pk__in=existing_ids, org_unit_id__in=unit_ids)
+        pod.pk: pod
+        for pod in Pod.objects.select_for_update().filter(
+            pk__in=[p.continuing for p in proposal if p.continuing is not None],
+            org_unit_id__in=unit_ids,
+        )
     }
-    prefix = name_prefix.strip() or f"{run.org_unit.name} · run {run.pk}"
     pods: list[Pod] = []
     new_pods: list[Pod] = []
-    for i, members in enumerate(run.arrangement):
-        labels = {pinned[m] for m in members if m in pinned}
-        reuse = next(
-            (
-                existing[int(lb[4:])]
-                for lb in sorted(labels)
-                if lb.startswith("pod:") and lb[4:].isdigit() and int(lb[4:]) in existing
-            ),
-            None,
-        )
-        if reuse is not None:
-            pods.append(reuse)
-            continue
-        pod = Pod(
-            name=f"{prefix} · pod {i + 1}",
-            org_unit=run.org_unit,
-            goal="",
-            baseline_headcount=baseline_headcount,
-            status=Pod.Status.ACTIVE,
-            formation_run=run,
-        )
+    for p in proposal:
+        pod = existing.get(p.continuing) if p.continuing is not None else None
+        if pod is None:
+            pod = Pod(
+                name=p.name.strip(),
+                org_unit=run.org_unit,
+                goal=p.goal.strip(),
+                baseline_headcount=p.baseline if p.baseline is not None else default,
+                status=Pod.Status.ACTIVE,
+                formation_run=run,
+            )
+            new_pods.append(pod)
         pods.append(pod)
-        new_pods.append(pod)
-    Pod.objects.bulk_create(new_pods)
-    if new_pods and new_pods[0].pk is None:  # backends without RETURNING on bulk insert
-        created = list(Pod.objects.filter(formation_run=run).order_by("pk"))
-        for pod, saved in zip(new_pods, created, strict=True):
-            pod.pk = pod.id = saved.pk
-    Pod.objects.filter(pk__in=[p.pk for p in pods if p.status != Pod.Status.ACTIVE]).update(
-        status=Pod.Status.ACTIVE
+    _create_pods(run, new_pods, user)
+    for p, pod in zip(proposal, pods, strict=True):
+        if pod.pk in existing:
+            _continue_pod(pod, p, user=user, today=today, pod_services=pod_services)
+
+    # Who goes where, and who leads; a stayer whose row already says so keeps it.
+    want = {
+        int(pid): (pod.pk, pid == p.lead)
+        for p, pod in zip(proposal, pods, strict=True)
+        for pid in p.members
+    }
+    kept: set[int] = set()
+    staying: set[int] = set()
+    for m in current:
+        pod_id, lead = want.get(m.person_id, (None, False))
+        if (
+            m.person_id not in staying
+            and m.pod_id == pod_id
+            and m.end is None
+            and m.start <= today
+            and m.allocation == 1
+            and m.is_pod_lead == lead
+        ):
+            kept.add(m.pk)
+            staying.add(m.person_id)
+    ending = [m for m in current if m.pk not in kept]
+    PodMembership.objects.filter(pk__in=[m.pk for m in ending if m.start >= today]).delete()
+    PodMembership.objects.filter(pk__in=[m.pk for m in ending if m.start < today]).update(
+        end=today - timedelta(days=1)
     )
-    led_already = set(
+    # A continuing pod may keep a Pod Lead from outside the pool (not re-formed): then no one
+    # else becomes its lead.
+    led = set(
         PodMembership.objects.current(today)
-        .filter(pod_id__in=[p.pk for p in pods], is_pod_lead=True, end__isnull=True)
+        .filter(pod_id__in=[pod.pk for pod in pods], is_pod_lead=True, end__isnull=True)
         .values_list("pod_id", flat=True)
     )
-
-    memberships = []
-    for pod, members in zip(pods, run.arrangement, strict=True):
-        lead = None if pod.pk in led_already else _pod_lead_for(members, pool)
-        for pid in members:
-            memberships.append(
-                PodMembership(
-                    pod=pod, person_id=int(pid), start=today, allocation=1, is_pod_lead=pid == lead
-                )
-            )
+    memberships = [
+        PodMembership(
+            pod_id=pod_id,
+            person_id=pid,
+            start=today,
+            allocation=1,
+            is_pod_lead=lead and pod_id not in led,
+        )
+        for pid, (pod_id, lead) in want.items()
+        if pid not in staying
+    ]
     PodMembership.objects.bulk_create(memberships, batch_size=5000)
 
     still_staffed = set(
@@ -719,10 +1077,58 @@ def formation_accept(
         .filter(pod_id__in=touched_pods)
         .values_list("pod_id", flat=True)
     )
-    Pod.objects.filter(pk__in=touched_pods - still_staffed).update(status=Pod.Status.DISSOLVED)
+    Pod.objects.filter(pk__in=touched_pods - still_staffed).exclude(
+        status=Pod.Status.DISSOLVED
+    ).update(status=Pod.Status.DISSOLVED, dissolved_on=today)
 
     run.status = FormationRun.Status.ACCEPTED
     run.accepted_by = user
     run.accepted_at = timezone.now()
     run.save(update_fields=["status", "accepted_by", "accepted_at"])
     return pods
+
+
+def _create_pods(run: FormationRun, new_pods: list[Pod], user: User) -> None:
+    """New pods with their opening baseline and first charter record (as `pod_create` does)."""
+    from teams.models import Baseline, CharterChange
+
+    if not new_pods:
+        return
+    Pod.objects.bulk_create(new_pods)
+    if new_pods[0].pk is None:  # backends without RETURNING on bulk insert
+        created = list(Pod.objects.filter(formation_run=run).order_by("pk"))
+        for pod, saved in zip(new_pods, created, strict=True):
+            pod.pk = pod.id = saved.pk
+    Baseline.objects.bulk_create(
+        [
+            Baseline(pod=pod, effective_from=None, value=pod.baseline_headcount, created_by=user)
+            for pod in new_pods
+        ]
+    )
+    CharterChange.objects.bulk_create(
+        [
+            CharterChange(
+                pod=pod,
+                name=pod.name,
+                goal=pod.goal,
+                product_area=pod.product_area,
+                changed_by=user,
+            )
+            for pod in new_pods
+        ]
+    )
+
+
+def _continue_pod(pod: Pod, p: ProposedPod, *, user: User, today, pod_services) -> None:
+    """An existing pod carried on by a proposed pod: active again, with the proposed name and
+    goal, and the proposed baseline from today when it differs (dated, like every change)."""
+    if pod.status != Pod.Status.ACTIVE or pod.dissolved_on is not None:
+        Pod.objects.filter(pk=pod.pk).update(status=Pod.Status.ACTIVE, dissolved_on=None)
+    if p.name.strip() != pod.name:
+        pod_services.pod_rename(pod=pod, name=p.name, user=user)
+    if p.goal.strip() != pod.goal:
+        pod_services.pod_charter_update(
+            pod_id=pod.pk, goal=p.goal, product_area=pod.product_area, user=user
+        )
+    if p.baseline is not None and p.baseline != pod_services.baseline_in_force(pod, today):
+        pod_services.baseline_add(pod=pod, effective_from=today, value=p.baseline, user=user)

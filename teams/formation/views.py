@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from teams import permissions
+from teams import clock, permissions
 from teams.background import BackgroundUnavailable
 from teams.formation import services
-from teams.formation.forms import AcceptForm, FormationRunForm
+from teams.formation.forms import AcceptForm, FormationRunForm, ProposedPodForm
 from teams.models import FormationRun, Pod
 from teams.traits import TRAIT_LABELS, TRAITS
 
@@ -42,7 +42,11 @@ def _new_context(form: FormationRunForm, units) -> dict:
         .select_related("org_unit")
         .order_by("name", "pk")
     )
-    return {"form": form, "pin_pods": pods}
+    return {
+        "form": form,
+        "pin_pods": pods,
+        "trait_choices": [(t, TRAIT_LABELS[t]) for t in TRAITS],
+    }
 
 
 @login_required
@@ -94,53 +98,71 @@ def formation_people(request: HttpRequest) -> HttpResponse:
     return render(request, "teams/formation/people_search.html", ctx)
 
 
-def _workspace_context(request: HttpRequest, run: FormationRun) -> dict:
+def _workspace_context(request: HttpRequest, run: FormationRun, announce: str = "") -> dict:
     workspace = services.workspace_for_run(run)
     ev = workspace.evaluation
-    pods = [
-        {
-            "index": g,
-            "score": pod,
-            "members": [
-                {
-                    "id": pid,
-                    "name": workspace.names.get(pid, pid),
-                    "scores": workspace.scores.get(pid, []),
-                    "covers": [
-                        TRAIT_LABELS[t]
-                        for t in TRAITS
-                        if pod.coverers.get(t) == pid and pod.coverage[t] >= 1
-                    ],
-                }
-                for pid in pod.members
-            ],
-            "traits": [
-                {
-                    "key": t,
-                    "label": TRAIT_LABELS[t],
-                    "cov": pod.coverage[t],
-                    "pct": round(pod.coverage[t] * 100),
-                }
-                for t in TRAITS
-            ],
-        }
-        for g, pod in enumerate(ev.pods)
-    ]
-    # The weakest pods first: they are what a lead needs to look at.
-    order = request.GET.get("order", "weakest")
-    if order == "weakest":
-        pods.sort(key=lambda p: (p["score"].total, p["index"]))
+    proposal = services.proposed_pods(run, workspace.labels)
+    names = workspace.names
+    pods = []
+    for pod, proposed in zip(ev.pods, proposal, strict=True):
+        pods.append(
+            {
+                "index": proposed.index,
+                "number": proposed.index + 1,
+                "score": pod,
+                "proposed": proposed,
+                "lead_name": names.get(proposed.lead, "") if proposed.lead else "",
+                "members": [
+                    {
+                        "id": pid,
+                        "name": names.get(pid, pid),
+                        "scores": workspace.scores.get(pid, []),
+                        "lead": pid == proposed.lead,
+                        "covers": [
+                            TRAIT_LABELS[t]
+                            for t in TRAITS
+                            if pod.coverers.get(t) == pid and pod.coverage[t] >= 1
+                        ],
+                    }
+                    for pid in pod.members
+                ],
+                "traits": [
+                    {
+                        "key": t,
+                        "label": TRAIT_LABELS[t],
+                        "cov": pod.coverage[t],
+                        "pct": round(pod.coverage[t] * 100),
+                    }
+                    for t in TRAITS
+                ],
+            }
+        )
+    # Pods keep their place while the lead edits: the proposal's order, or the order the lead
+    # asked for (weakest first, as they scored then).
+    order = services.display_order(run, len(pods))
+    pods = [pods[g] for g in order]
     page = Paginator(pods, PODS_PER_PAGE).get_page(request.GET.get("page"))
+    picked = request.GET.get("picked", "")
     return {
         "run": run,
         "workspace": workspace,
         "ev": ev,
+        "best": services.best_possible(run, ev),
         "page": page,
-        "order": order,
-        "picked": request.GET.get("picked", ""),
-        "picked_name": workspace.names.get(request.GET.get("picked", ""), ""),
+        "sorted_weakest": "order" in (run.review or {}),
+        # Every pod as strong as the weakest: no pod to single out.
+        "all_even": bool(ev.pods)
+        and min(p.total for p in ev.pods) == max(p.total for p in ev.pods),
+        "picked": picked if picked in names else "",
+        "picked_name": names.get(picked, ""),
         "accept_form": AcceptForm(),
         "traits": [TRAIT_LABELS[t] for t in TRAITS],
+        "missions_missed": [p for p in proposal if not p.requirement_met],
+        "continuing": sum(1 for p in proposal if p.continuing is not None),
+        "plan_warning": services.plan_warning(run.org_unit, clock.today())
+        if run.status == FormationRun.Status.DONE
+        else "",
+        "announce": announce,
     }
 
 
@@ -180,28 +202,101 @@ def formation_again(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("formation-detail", pk=again.pk)
 
 
+def _where(arrangement: list[list[str]]) -> dict[str, int]:
+    return {pid: g for g, members in enumerate(arrangement or []) for pid in members}
+
+
+def _describe(action: str, before: list[list[str]], after: list[list[str]], names: dict) -> str:
+    """One sentence for the screen reader's live region: what the edit did, by name."""
+    was, now = _where(before), _where(after)
+    moved = [pid for pid, g in now.items() if was.get(pid) != g]
+    if not moved:
+        return ""
+    told = [f"{names.get(pid, pid)} to pod {now[pid] + 1}" for pid in moved]
+    if action == "undo":
+        return "Undone: " + ", ".join(told).replace(" to pod ", " back to pod ") + "."
+    if action == "swap" and len(moved) == 2:
+        a, b = moved
+        return (
+            f"Swapped {names.get(a, a)} and {names.get(b, b)}: {names.get(a, a)} is now in pod "
+            f"{now[a] + 1}, {names.get(b, b)} in pod {now[b] + 1}."
+        )
+    return "Moved " + ", ".join(told) + "."
+
+
 @login_required
 @require_POST
 def formation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move, swap, undo, or change the order the pods are shown in."""
     run = permissions.run_for_user(request.user, pk)
     action = request.POST.get("action", "")
     pod = request.POST.get("pod")
+    before = run.arrangement
+    announce = ""
     try:
-        run = services.formation_edit(
-            run=run,
-            action=action,
-            person=request.POST.get("person", ""),
-            other=request.POST.get("other", ""),
-            pod=int(pod) if pod not in (None, "") and pod.lstrip("-").isdigit() else None,
-        )
+        if action == "sort":
+            run = services.formation_sort(run=run, order=request.POST.get("order", ""))
+            announce = (
+                "Pods shown weakest first."
+                if request.POST.get("order") == "weakest"
+                else "Pods shown in the proposal's order."
+            )
+        else:
+            run = services.formation_edit(
+                run=run,
+                action=action,
+                person=request.POST.get("person", ""),
+                other=request.POST.get("other", ""),
+                pod=int(pod) if pod not in (None, "") and pod.lstrip("-").isdigit() else None,
+            )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        announce = " ".join(exc.messages)
+        messages.error(request, announce)
     if request.htmx:
         ctx = _workspace_context(request, run)
         ctx["picked"] = ""
         ctx["partial"] = True  # the page's own message list is not re-rendered
+        ctx["announce"] = announce or _describe(
+            action, before, run.arrangement, ctx["workspace"].names
+        )
         return render(request, "teams/formation/run_detail.html#workspace", ctx)
     return redirect("formation-detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def formation_pod(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    """A proposed pod's charter (name, goal, baseline) and Pod Lead, before accepting."""
+    run = permissions.run_for_user(request.user, pk)
+    form = ProposedPodForm(request.POST)
+    announce = ""
+    if form.is_valid():
+        try:
+            run = services.formation_review_pod(run=run, index=index, **form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+    if form.errors:
+        announce = "Pod {}: {}".format(
+            index + 1, " ".join(e for errors in form.errors.values() for e in errors)
+        )
+        if not request.htmx:
+            messages.error(request, announce)
+    if not request.htmx:
+        return redirect("formation-detail", pk=run.pk)
+    ctx = _workspace_context(request, run)
+    pod = next((p for p in ctx["page"].paginator.object_list if p["index"] == index), None)
+    if pod is None:
+        raise Http404("No such proposed pod.")
+    if not form.errors:
+        p = pod["proposed"]
+        lead = ctx["workspace"].names.get(p.lead, "no one") if p.lead else "no one"
+        announce = f"Pod {index + 1} saved: {p.name}, led by {lead}."
+    ctx.update(pod=pod, pod_form=form if form.errors else None, announce=announce)
+    return render(request, "teams/formation/run_detail.html#pod", ctx)
 
 
 @login_required
@@ -228,4 +323,7 @@ def formation_accept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
         return redirect("formation-detail", pk=run.pk)
     messages.success(request, f"Accepted: {len(pods)} pods are now active.")
+    warning = services.plan_warning(run.org_unit, clock.today())
+    if warning:
+        messages.warning(request, warning)
     return redirect("formation-detail", pk=run.pk)
