@@ -164,9 +164,68 @@ def browser_login(page, live_server, username: str, password: str) -> None:
 # --- A real Celery worker on Redis, when CELERY_BROKER_URL is set ---------------------------
 
 
+class CeleryWorker:
+    """`celery worker` (solo pool) on the test database, which a test may kill and start again."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.extra: dict[str, str] = {}  # what the running worker was started with on top
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, **env: str) -> None:
+        """Start a worker (with these extra environment variables) and wait for its ping."""
+        from config.celery import app
+
+        self.extra = env
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                "pytest@%h",
+            ],
+            cwd=ROOT,
+            env={**self.env, **env},
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=1.0):
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError("the Celery worker exited at start-up")
+        self.stop()
+        raise RuntimeError("the Celery worker did not answer a ping within 60s")
+
+    def poll(self) -> int | None:
+        return self.proc.poll() if self.proc is not None else 0
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies mid-task, acknowledging nothing, as in an OOM kill."""
+        self.proc.kill()
+        self.proc.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
-    """Start `celery worker` against the test database for the session; None in eager mode."""
+    """A real worker against the test database for the session (a CeleryWorker, which a test
+    may kill and restart); None in eager mode."""
     from django.conf import settings
 
     if not settings.CELERY_BROKER_URL:
@@ -180,41 +239,10 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
     env["DB_CONN_MAX_AGE"] = "0"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            "pytest@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    from config.celery import app
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if app.control.ping(timeout=1.0):
-            break
-        if proc.poll() is not None:
-            raise RuntimeError("the Celery worker exited at start-up")
-    else:
-        proc.terminate()
-        raise RuntimeError("the Celery worker did not answer a ping within 60s")
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    worker = CeleryWorker(env)
+    worker.start()
+    yield worker
+    worker.stop()
 
 
 def count_queries(fn) -> int:

@@ -21,6 +21,13 @@ from tests.incentives.bonus_factories import MONTH, bonus_world, make_plan, unit
 from tests.incentives.metric_factories import make_target
 
 
+@pytest.fixture(autouse=True)
+def _in_process(request):
+    """Unit tests run the unit tasks in-process; the worker test goes through the worker."""
+    if request.node.get_closest_marker("worker") is None:
+        request.getfixturevalue("eager_celery")
+
+
 def _close(capture, today="2026-10-01") -> MonthClose:
     with capture(execute=True):
         close_id = close_previous_month(today)
