@@ -41,6 +41,7 @@ urlpatterns = [
     path("formation/", formation_views.formation_list, name="formation-list"),
     path("formation/new/", formation_views.formation_new, name="formation-new"),
     path("formation/people/", formation_views.formation_people, name="formation-people"),
+    path("formation/compare/", formation_views.formation_compare, name="formation-compare"),
     path("formation/<int:pk>/", formation_views.formation_detail, name="formation-detail"),
     path("formation/<int:pk>/edit/", formation_views.formation_edit, name="formation-edit"),
     path(

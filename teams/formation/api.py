@@ -66,6 +66,7 @@ class FormationRunInput(inputs.StrictSerializer):
     )
     requested = serializers.CharField(required=False, allow_blank=True)
     avoid_repeats = inputs.StrictBooleanField(default=False)
+    new_teammates = inputs.StrictBooleanField(default=False)
     min_shared_hours = inputs.FiniteFloatField(required=False, allow_null=True)
     pods = serializers.IntegerField(
         required=False, allow_null=True, help_text="the number of pods; empty: the run chooses"

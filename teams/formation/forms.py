@@ -130,6 +130,12 @@ class FormationRunForm(forms.Form):
     avoid_repeats = forms.BooleanField(
         required=False, initial=False, label="Avoid repeating current pairings (a wish)"
     )
+    new_teammates = forms.BooleanField(
+        required=False,
+        initial=False,
+        label="New teammates for everyone (a wish)",
+        help_text="When re-forming: everyone gets at least one teammate they did not have.",
+    )
     min_shared_hours = forms.FloatField(
         min_value=0,
         max_value=8,
@@ -484,6 +490,7 @@ class FormationRunForm(forms.Form):
             "pinned": d["pinned_ids"],
             "requested": d["requested_ids"],
             "avoid_repeats": bool(d.get("avoid_repeats")),
+            "new_teammates": bool(d.get("new_teammates")),
             "min_shared_hours": d.get("min_shared_hours"),
             "pods": d.get("pods"),
             "missions": d.get("missions", []),

@@ -168,10 +168,45 @@ def problem_for_run(run: FormationRun) -> formation.Problem:
         ),
         wishes=formation.Wishes(
             requested=[tuple(pair) for pair in p.get("requested", [])],
-            previous_pods=run.result.get("previous_pods", []) if p.get("avoid_repeats") else [],
+            previous_pods=run.result.get("previous_pods", [])
+            if p.get("avoid_repeats") or p.get("new_teammates")
+            else [],
             min_shared_hours=p.get("min_shared_hours"),
+            **({"new_teammates": True} if p.get("new_teammates") and ENGINE_NEW_TEAMMATES else {}),
         ),
     )
+
+
+# Whether the optimiser weighs the "new teammates for everyone" wish itself. Until it does, the
+# wish steers the search through the previous pods (pairings not repeated are new teammates)
+# and the workspace reports it per pod.
+ENGINE_NEW_TEAMMATES = "new_teammates" in {f.name for f in dataclasses.fields(formation.Wishes)}
+
+
+def new_teammates_wish(ev: formation.Evaluation, run: FormationRun, names: Names) -> None:
+    """Report "new teammates for everyone" per pod: met when each member has at least one
+    teammate they did not share their previous pod with."""
+    previous: dict[str, set[str]] = {}
+    for pod in (run.result or {}).get("previous_pods", []):
+        for pid in pod:
+            previous.setdefault(pid, set()).update(m for m in pod if m != pid)
+    avoid_repeats = bool(run.params.get("avoid_repeats"))
+    for pod in ev.pods:
+        if not avoid_repeats:  # the pairing lines are the other wish's report
+            pod.wishes_met = [w for w in pod.wishes_met if "previous formation" not in w]
+            pod.wishes_missed = [w for w in pod.wishes_missed if "previous formation" not in w]
+        stale = [
+            pid
+            for pid in pod.members
+            if len(pod.members) > 1 and set(pod.members) - {pid} <= previous.get(pid, set())
+        ]
+        if stale:
+            pod.wishes_missed += [
+                f"{names.person(pid)} has no new teammate (all were in their previous pod)"
+                for pid in stale
+            ]
+        else:
+            pod.wishes_met.append("everyone has a new teammate")
 
 
 # --------------------------------------------------------------------------- names
@@ -571,6 +606,8 @@ def workspace_for_run(run: FormationRun) -> Workspace:
     problem = problem_for_run(run)
     names = run_names(run)
     evaluation = evaluate_named(problem, names, run.arrangement or [])
+    if run.params.get("new_teammates") and not ENGINE_NEW_TEAMMATES:
+        new_teammates_wish(evaluation, run, names)
     pool = run.result["pool"]
     return Workspace(
         run=run,
@@ -600,6 +637,57 @@ def best_possible(run: FormationRun, ev: formation.Evaluation) -> dict:
         "pct": round(100 * ev.objective / bound, 1) if bound else 0.0,
         "method": method if method.endswith(".") else method + ".",
     }
+
+
+@dataclass
+class RunSummary:
+    """One run's figures for comparing runs side by side."""
+
+    run: FormationRun
+    evaluation: formation.Evaluation | None
+    best: dict | None
+    pool_ids: set[str]
+
+    @property
+    def wishes_met(self) -> int:
+        return sum(len(p.wishes_met) for p in self.evaluation.pods) if self.evaluation else 0
+
+    @property
+    def wishes_missed(self) -> int:
+        return sum(len(p.wishes_missed) for p in self.evaluation.pods) if self.evaluation else 0
+
+    @property
+    def weakest(self) -> tuple[int, float] | None:
+        """The weakest pod: its number and coverage."""
+        if not self.evaluation or not self.evaluation.pods:
+            return None
+        g = min(range(len(self.evaluation.pods)), key=lambda g: (self.evaluation.pods[g].total, g))
+        return g + 1, self.evaluation.pods[g].total
+
+
+def run_summary(run: FormationRun) -> RunSummary:
+    pool = {row["id"] for row in (run.result or {}).get("pool", [])}
+    if run.arrangement is None:
+        return RunSummary(run, None, None, pool)
+    ev = workspace_for_run(run).evaluation
+    return RunSummary(run, ev, best_possible(run, ev), pool)
+
+
+def runs_comparable(a: FormationRun, b: FormationRun) -> str:
+    """Why two runs cannot be compared side by side ("" when they can)."""
+    if a.pk == b.pk:
+        return "Choose two different runs to compare."
+    if a.org_unit_id != b.org_unit_id:
+        return (
+            f"Run {a.pk} is of {a.org_unit.name} and run {b.pk} of {b.org_unit.name}: "
+            "compare two runs of the same pool."
+        )
+    if a.params.get("pool") != b.params.get("pool"):
+        return (
+            f"Run {a.pk} and run {b.pk} take different pools (people not in a pod, and "
+            "everyone): compare two runs of the same pool."
+        )
+    return ""
 
 
 def _locate(arrangement: list[list[str]], person: str) -> int:

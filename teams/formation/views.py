@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -30,9 +31,19 @@ def formation_list(request: HttpRequest) -> HttpResponse:
     runs = (
         FormationRun.objects.filter(org_unit__in=permissions.units_visible_to(request.user))
         .select_related("org_unit", "created_by", "accepted_by")
-        .defer("result", "arrangement", "history")
+        .defer("result", "arrangement", "history", "review")
+        # The best possible without loading the pool: the proven bound inside the result.
+        .annotate(proven=KT("result__proposal__proven_bound"))
     )
     page = Paginator(runs, 25).get_page(request.GET.get("page"))
+    for run in page.object_list:
+        try:
+            best = float(run.proven) if run.proven else run.upper_bound
+        except (TypeError, ValueError):
+            best = run.upper_bound
+        run.best_pct = (
+            round(100 * run.objective / best, 1) if best and run.objective is not None else None
+        )
     return render(request, "teams/formation/run_list.html", {"page": page})
 
 
@@ -96,6 +107,128 @@ def formation_people(request: HttpRequest) -> HttpResponse:
     ctx["people"] = ctx["page"].object_list
     ctx["units"] = permissions.units_visible_to(request.user).order_by("name")
     return render(request, "teams/formation/people_search.html", ctx)
+
+
+@login_required
+def formation_compare(request: HttpRequest) -> HttpResponse:
+    """Two runs of the same pool side by side: F, share of the best possible, weakest pod,
+    trait gaps, wishes met, and the inputs that differ."""
+    permissions.require_org_lead(request.user)
+    ids = [request.GET.get("a", "").strip(), request.GET.get("b", "").strip()]
+    if not all(ids):
+        return _compare_refused(request, "Choose two runs to compare (a and b).")
+    if not all(i.isdigit() for i in ids):
+        return _compare_refused(request, "Runs are chosen by their number, e.g. ?a=3&b=5.")
+    a, b = (
+        services.formation_expire(run=permissions.run_for_user(request.user, int(i))) for i in ids
+    )
+    why = services.runs_comparable(a, b)
+    if why:
+        return _compare_refused(request, why)
+    left, right = services.run_summary(a), services.run_summary(b)
+    return render(
+        request,
+        "teams/formation/run_compare.html",
+        {
+            "a": left,
+            "b": right,
+            "rows": _compare_rows(left, right),
+            "inputs": _input_rows(a, b),
+            "same_pool": left.pool_ids == right.pool_ids,
+            "only_a": len(left.pool_ids - right.pool_ids),
+            "only_b": len(right.pool_ids - left.pool_ids),
+        },
+    )
+
+
+def _compare_refused(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "teams/formation/run_compare.html", {"refused": message}, status=400)
+
+
+def _compare_rows(a: services.RunSummary, b: services.RunSummary) -> list[dict]:
+    """The figures, each with which side is better (higher, or fewer gaps)."""
+
+    def row(label: str, get, fmt, higher_is_better: bool | None = True, help: str = "") -> dict:
+        va = get(a) if a.evaluation else None
+        vb = get(b) if b.evaluation else None
+        better = ""
+        if higher_is_better is not None and va is not None and vb is not None and va != vb:
+            better = "a" if (va > vb) == higher_is_better else "b"
+        return {
+            "label": label,
+            "help": help,
+            "a": fmt(va) if va is not None else "—",
+            "b": fmt(vb) if vb is not None else "—",
+            "better": better,
+        }
+
+    return [
+        row("F", lambda s: round(s.evaluation.objective, 3), lambda v: f"{v:.2f}"),
+        row(
+            "F is this much of the best possible",
+            lambda s: s.best["pct"],
+            lambda v: f"{v:.1f} %",
+            help="F ÷ the run's proven bound (or 2·UB_sum when it proved none)",
+        ),
+        row("Pods", lambda s: s.evaluation.k, str, higher_is_better=None),
+        row(
+            "Weakest pod's coverage (of 5)",
+            lambda s: round(s.weakest[1], 3),
+            lambda v: f"{v:.2f}",
+        ),
+        row("Trait gaps", lambda s: s.evaluation.trait_gaps, str, higher_is_better=False),
+        row("Wishes met", lambda s: s.wishes_met, str),
+        row("Wishes missed", lambda s: s.wishes_missed, str, higher_is_better=False),
+        row("Broken constraints", lambda s: len(s.evaluation.violations), str, False),
+    ]
+
+
+def _input_rows(a: FormationRun, b: FormationRun) -> list[dict]:
+    """The inputs of the two runs that differ, as a lead reads them."""
+    shown = {
+        "min_size": "Smallest pod",
+        "max_size": "Largest pod",
+        "threshold": "Coverage threshold τ",
+        "stability": "Stability weight μ",
+        "max_per_unit": "At most per org unit",
+        "one_lead_per_pod": "One Pod Lead per pod",
+        "pods": "Number of pods",
+        "avoid_repeats": "Avoid repeating pairings",
+        "new_teammates": "New teammates for everyone",
+        "min_shared_hours": "Shared working hours",
+        "seed": "Seed",
+        "time_limit": "Time limit (s)",
+    }
+    counted = {
+        "together": "Pairs kept together",
+        "apart": "Pairs kept apart",
+        "pinned": "People pinned",
+        "requested": "Requested teammates",
+        "missions": "Missions",
+    }
+    flags = {"one_lead_per_pod", "avoid_repeats", "new_teammates"}
+    rows = []
+    for key, label in shown.items():
+        va, vb = a.params.get(key), b.params.get(key)
+        if key in flags:
+            va, vb = bool(va), bool(vb)
+        if va != vb:
+            rows.append({"label": label, "a": _shown(va), "b": _shown(vb)})
+    for key, label in counted.items():
+        va, vb = a.params.get(key) or [], b.params.get(key) or []
+        if va != vb:
+            rows.append({"label": label, "a": str(len(va)), "b": str(len(vb))})
+    return rows
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
 
 
 def _workspace_context(request: HttpRequest, run: FormationRun, announce: str = "") -> dict:

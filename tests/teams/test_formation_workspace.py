@@ -805,3 +805,88 @@ def test_it_keeps_a_stayers_membership_row(client, lead):
     lead.pod_a.refresh_from_db()
     assert lead.pod_a.status == "active" and lead.pod_a.baseline_headcount == 10
     assert len(people) == 8
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def test_it_compares_two_runs_of_the_same_pool(client, lead):
+    _pool(lead.unit_a, 12)
+    _start(client, lead.unit_a, seed=1)
+    _start(client, lead.unit_a, seed=2, pods="3")
+    first, second = FormationRun.objects.order_by("id")
+    listing = client.get("/formation/").content.decode()
+    assert 'action="/formation/compare/"' in listing and 'name="a"' in listing
+    r = client.get(f"/formation/compare/?a={first.pk}&b={second.pk}")
+    assert r.status_code == 200
+    page = r.content.decode()
+    for label in ("F is this much of the best possible", "Weakest pod", "Trait gaps", "Wishes met"):
+        assert label in page
+    assert "Number of pods" in page and "Seed" in page  # the inputs that differ
+    assert f"{first.objective:.2f}" in page
+
+
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("", "Choose two runs to compare"),
+        ("?a=1", "Choose two runs to compare"),
+        ("?a=x&b=2", "Runs are chosen by their number"),
+    ],
+)
+def test_it_refuses_a_comparison_without_two_runs(client, lead, query, message):
+    r = client.get(f"/formation/compare/{query}")
+    assert r.status_code == 400 and message in r.content.decode()
+
+
+def test_it_refuses_to_compare_runs_of_different_pools(client, lead):
+    _pool(lead.unit_a)
+    _start(client, lead.unit_a)
+    _start(client, lead.unit_a, pool="everyone")
+    a, b = FormationRun.objects.order_by("id")
+    r = client.get(f"/formation/compare/?a={a.pk}&b={a.pk}")
+    assert r.status_code == 400 and "two different runs" in r.content.decode()
+    r = client.get(f"/formation/compare/?a={a.pk}&b={b.pk}")
+    assert r.status_code == 400 and "take different pools" in r.content.decode()
+    other = FormationRun.objects.create(org_unit=lead.unit_b, params={"pool": "unpodded"})
+    assert client.get(f"/formation/compare/?a={a.pk}&b={other.pk}").status_code == 404
+    login(client, lead.member)
+    assert client.get(f"/formation/compare/?a={a.pk}&b={b.pk}").status_code == 403
+
+
+def test_it_reports_new_teammates_for_everyone(client, lead):
+    _pool(lead.unit_a, 8)
+    _assess(lead.pod_lead.person, lead.member.person)
+    _start(client, lead.unit_a, pool="everyone", new_teammates="on")
+    run = FormationRun.objects.get()
+    assert run.params["new_teammates"] is True
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    paula, mo = str(lead.pod_lead.person.pk), str(lead.member.person.pk)
+    together = any(paula in pod and mo in pod for pod in run.arrangement)
+    if together:  # with 10 people in pods of 3-5, Paula and Mo still meet someone new
+        assert "everyone has a new teammate" in page
+    # Alone together they would have no one new: the wish is reported missed, by name.
+    g = next(g for g, pod in enumerate(run.arrangement) if paula in pod)
+    ev = services.workspace_for_run(run).evaluation
+    assert any("new teammate" in w for w in ev.pods[g].wishes_met + ev.pods[g].wishes_missed)
+    assert not any("previous formation" in w for pod in ev.pods for w in pod.wishes_missed)
+
+
+def test_it_says_who_has_no_new_teammate(lead):
+    from teams.formation.engine import Evaluation, PodScore
+    from teams.formation.services import Names, new_teammates_wish
+
+    run = FormationRun(
+        org_unit=lead.unit_a,
+        params={"new_teammates": True},
+        result={"previous_pods": [["1", "2"]]},
+    )
+    pod = PodScore(members=["1", "2"], coverage={}, total=0, coverers={}, shortfall={})
+    other = PodScore(members=["3", "1"], coverage={}, total=0, coverers={}, shortfall={})
+    ev = Evaluation([pod, other], 2, 0, 0, 0, 0, 0, 0, 0, 0, [])
+    new_teammates_wish(ev, run, Names(people={"1": "Ana Lima", "2": "Bo Chen"}, pods={}, units={}))
+    assert pod.wishes_missed == [
+        "Ana Lima has no new teammate (all were in their previous pod)",
+        "Bo Chen has no new teammate (all were in their previous pod)",
+    ]
+    assert other.wishes_met == ["everyone has a new teammate"]
