@@ -339,10 +339,15 @@ def _where(arrangement: list[list[str]]) -> dict[str, int]:
     return {pid: g for g, members in enumerate(arrangement or []) for pid in members}
 
 
-def _describe(action: str, before: list[list[str]], after: list[list[str]], names: dict) -> str:
-    """One sentence for the screen reader's live region: what the edit did, by name."""
+def _describe(
+    action: str, before: list[list[str]], after: list[list[str]], names: dict, first: str = ""
+) -> str:
+    """One sentence for the screen reader's live region: what the edit did, by name (the
+    person the lead acted on first)."""
     was, now = _where(before), _where(after)
-    moved = [pid for pid, g in now.items() if was.get(pid) != g]
+    moved = sorted(
+        (pid for pid, g in now.items() if was.get(pid) != g), key=lambda pid: pid != first
+    )
     if not moved:
         return ""
     told = [f"{names.get(pid, pid)} to pod {now[pid] + 1}" for pid in moved]
@@ -390,7 +395,7 @@ def formation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["picked"] = ""
         ctx["partial"] = True  # the page's own message list is not re-rendered
         ctx["announce"] = announce or _describe(
-            action, before, run.arrangement, ctx["workspace"].names
+            action, before, run.arrangement, ctx["workspace"].names, request.POST.get("person", "")
         )
         return render(request, "teams/formation/run_detail.html#workspace", ctx)
     return redirect("formation-detail", pk=run.pk)

@@ -890,3 +890,89 @@ def test_it_says_who_has_no_new_teammate(lead):
         "Bo Chen has no new teammate (all were in their previous pod)",
     ]
     assert other.wishes_met == ["everyone has a new teammate"]
+
+
+# --------------------------------------------------------------------------- stable review
+
+
+def _pod_order(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'class="card pod-proposal[^"]*" data-pod="(\d+)"', html)
+
+
+def test_it_keeps_each_pod_in_its_place_after_edits(client, lead):
+    _pool(lead.unit_a, 15)
+    _start(client, lead.unit_a)
+    run = FormationRun.objects.get()
+    htmx = {"HX-Request": "true", "HX-Target": "workspace"}
+    before = _pod_order(client.get(f"/formation/{run.pk}/").content.decode())
+    assert before == [str(g) for g in range(len(run.arrangement))]
+    # A move that leaves pod 1 the weakest by far would have re-sorted it last before.
+    mover = run.arrangement[0][0]
+    r = client.post(
+        f"/formation/{run.pk}/edit/", {"action": "move", "person": mover, "pod": 1}, headers=htmx
+    )
+    assert _pod_order(r.content.decode()) == before
+    # The lead may sort weakest first: that order then holds while they edit.
+    r = client.post(
+        f"/formation/{run.pk}/edit/", {"action": "sort", "order": "weakest"}, headers=htmx
+    )
+    weakest = _pod_order(r.content.decode())
+    assert weakest[0] == "0" and sorted(weakest) == sorted(before)
+    r = client.post(f"/formation/{run.pk}/edit/", {"action": "undo"}, headers=htmx)
+    assert _pod_order(r.content.decode()) == weakest
+    assert _pod_order(client.get(f"/formation/{run.pk}/").content.decode()) == weakest
+    r = client.post(
+        f"/formation/{run.pk}/edit/", {"action": "sort", "order": "proposal"}, headers=htmx
+    )
+    assert _pod_order(r.content.decode()) == before
+    r = client.post(
+        f"/formation/{run.pk}/edit/", {"action": "sort", "order": "sideways"}, headers=htmx
+    )
+    assert "Unknown order" in r.content.decode()
+
+
+def test_it_announces_each_move_swap_and_undo_by_name(client, lead):
+    people = _pool(lead.unit_a)
+    _start(client, lead.unit_a)
+    run = FormationRun.objects.get()
+    names = {str(p.pk): p.name for p in people}
+    htmx = {"HX-Request": "true", "HX-Target": "workspace"}
+    a, b = run.arrangement[0][0], run.arrangement[1][0]
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    assert 'id="workspace-status"' in page and 'aria-live="polite"' in page
+    r = client.post(
+        f"/formation/{run.pk}/edit/", {"action": "swap", "person": a, "other": b}, headers=htmx
+    )
+    html = r.content.decode()
+    assert 'hx-swap-oob="true"' in html
+    assert (
+        f"Swapped {names[a]} and {names[b]}: {names[a]} is now in pod 2, {names[b]} in pod 1."
+        in html
+    )
+    r = client.post(
+        f"/formation/{run.pk}/edit/", {"action": "move", "person": a, "pod": 0}, headers=htmx
+    )
+    assert f"Moved {names[a]} to pod 1." in r.content.decode()
+    r = client.post(f"/formation/{run.pk}/edit/", {"action": "undo"}, headers=htmx)
+    assert f"Undone: {names[a]} back to pod 2." in r.content.decode()
+    r = client.post(
+        f"/formation/{run.pk}/edit/", {"action": "move", "person": a, "pod": 1}, headers=htmx
+    )
+    assert "That person is already in this pod." in r.content.decode()
+
+
+def test_it_disables_accept_while_a_constraint_breaks(client, lead):
+    run = _done_run(client, lead)
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    assert "Accept and create pods" in page and "accept-blocked" not in page
+    for pid in run.arrangement[0][:3]:
+        client.post(f"/formation/{run.pk}/edit/", {"action": "move", "person": pid, "pod": 1})
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    assert 'disabled aria-disabled="true" aria-describedby="accept-blocked"' in page
+    assert "Fix the broken constraints above first." in page
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("css/app.css")).read()
+    assert "button:disabled" in css and "cursor: not-allowed" in css
