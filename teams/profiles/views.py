@@ -282,9 +282,72 @@ def person_assess(request: HttpRequest, pk: int, source: str) -> HttpResponse:
     )
 
 
+def _unit_order(units: list) -> list[tuple[object, int, list[int]]]:
+    """The units as a tree in name order: (unit, depth, ids of it and every unit below it)."""
+    ids = {u.pk for u in units}
+    children: dict[int | None, list] = {}
+    for u in units:
+        children.setdefault(u.parent_id if u.parent_id in ids else None, []).append(u)
+    out: list[tuple[object, int, list[int]]] = []
+
+    def walk(unit, depth: int) -> list[int]:
+        row = (unit, depth, [unit.pk])
+        out.append(row)
+        for child in sorted(children.get(unit.pk, []), key=lambda c: (c.name, c.pk)):
+            row[2].extend(walk(child, depth + 1))
+        return row[2]
+
+    for root in sorted(children.get(None, []), key=lambda c: (c.name, c.pk)):
+        walk(root, 0)
+    return out
+
+
+def _pod_mix(unit_ids: list[int]) -> list[dict]:
+    """Per active pod: the best current member's score in each trait, and how many current
+    members hold it (score ≥ τ). One grouped query."""
+    today = Q(memberships__in=PodMembership.objects.current())
+    tau = COVERAGE_THRESHOLD
+    holders = {
+        f"{t}_holders": Count(
+            "memberships__person",
+            filter=today & Q(**{f"memberships__person__profile__{t}__gte": tau}),
+            distinct=True,
+        )
+        for t in TRAITS
+    }
+    pods = (
+        Pod.objects.filter(org_unit_id__in=unit_ids, status=Pod.Status.ACTIVE)
+        .select_related("org_unit")
+        .annotate(**{t: Max(f"memberships__person__profile__{t}", filter=today) for t in TRAITS})
+        .annotate(**holders)
+        .annotate(size=Count("memberships__person", filter=today, distinct=True))
+        .order_by("org_unit__name", "name")
+    )
+    rows = []
+    for pod in pods:
+        best = [getattr(pod, t) or 0 for t in TRAITS]
+        count = [getattr(pod, f"{t}_holders") for t in TRAITS]
+        rows.append(
+            {
+                "pod": pod,
+                "cells": [
+                    {"best": round(b, 1), "holders": c, "gap": b < tau, "overlap": c > 1}
+                    for b, c in zip(best, count, strict=True)
+                ],
+                "missing": [TRAIT_LABELS[t] for t, b in zip(TRAITS, best, strict=True) if b < tau],
+                "overlaps": [
+                    f"{TRAIT_LABELS[t]} ×{c}" for t, c in zip(TRAITS, count, strict=True) if c > 1
+                ],
+            }
+        )
+    return rows
+
+
 @login_required
 def trait_mix(request: HttpRequest) -> HttpResponse:
-    """How many people have each primary trait, and where each trait is scarce (unit, pod)."""
+    """How many people have each primary trait, and per pod and org unit where a trait is
+    missing (no member at τ) or doubled up (several members at τ, who could cover it
+    elsewhere). A unit's row counts it and every unit below it."""
     permissions.require_org_lead(request.user)
     units = list(permissions.units_visible_to(request.user).order_by("name"))
     unit_ids = [u.pk for u in units]
@@ -296,57 +359,57 @@ def trait_mix(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
     ):
         by_unit[unit_id][trait] += n
-    unassessed = dict(
-        people.filter(profile__isnull=True).values_list("org_unit_id").annotate(n=Count("pk"))
+    unassessed = Counter(
+        dict(people.filter(profile__isnull=True).values_list("org_unit_id").annotate(n=Count("pk")))
     )
     totals = Counter()
     for c in by_unit.values():
         totals.update(c)
 
-    # Per pod: the best current member's score in each trait (one grouped query).
-    today_members = Q(memberships__in=PodMembership.objects.current())
-    pods = (
-        Pod.objects.filter(org_unit_id__in=unit_ids, status=Pod.Status.ACTIVE)
-        .select_related("org_unit")
-        .annotate(
-            **{t: Max(f"memberships__person__profile__{t}", filter=today_members) for t in TRAITS}
-        )
-        .annotate(size=Count("memberships", filter=today_members, distinct=True))
-        .order_by("org_unit__name", "name")
-    )
-    pod_rows, covered = [], {u.pk: Counter() for u in units}
-    n_pods = Counter()
-    for pod in pods:
-        best = [getattr(pod, t) or 0 for t in TRAITS]
-        missing = [
-            TRAIT_LABELS[t] for t, v in zip(TRAITS, best, strict=True) if v < COVERAGE_THRESHOLD
-        ]
-        n_pods[pod.org_unit_id] += 1
-        for t, v in zip(TRAITS, best, strict=True):
-            if v >= COVERAGE_THRESHOLD:
-                covered[pod.org_unit_id][t] += 1
-        pod_rows.append({"pod": pod, "best": [round(v) for v in best], "missing": missing})
+    pod_rows = _pod_mix(unit_ids)
+    own: dict[int, dict[str, Counter]] = {
+        u.pk: {"pods": Counter(), "gaps": Counter(), "overlaps": Counter()} for u in units
+    }
+    for r in pod_rows:
+        mine = own[r["pod"].org_unit_id]
+        mine["pods"]["n"] += 1
+        for t, cell in zip(TRAITS, r["cells"], strict=True):
+            mine["gaps"][t] += cell["gap"]
+            mine["overlaps"][t] += cell["overlap"]
     unit_rows = []
-    for u in units:
-        total = sum(by_unit[u.pk].values())
-        counts = [by_unit[u.pk][t] for t in TRAITS]
-        scarce = [
-            TRAIT_LABELS[t]
-            for t, c in zip(TRAITS, counts, strict=True)
-            if total and c == min(counts)
-        ]
+    for u, depth, subtree in _unit_order(units):
+        counts = Counter()
+        pods, gaps, overlaps = 0, Counter(), Counter()
+        for uid in subtree:
+            counts.update(by_unit[uid])
+            pods += own[uid]["pods"]["n"]
+            gaps.update(own[uid]["gaps"])
+            overlaps.update(own[uid]["overlaps"])
+        total = sum(counts.values())
+        row_counts = [counts[t] for t in TRAITS]
         unit_rows.append(
             {
                 "unit": u,
-                "counts": counts,
+                "depth": depth,
+                "indent": depth * 1.2,
+                "below": len(subtree) > 1,
+                "counts": row_counts,
                 "total": total,
-                "unassessed": unassessed.get(u.pk, 0),
-                "scarce": scarce if total else [],
-                "pods": n_pods[u.pk],
-                "pod_cover": [covered[u.pk][t] for t in TRAITS],
+                "unassessed": sum(unassessed[uid] for uid in subtree),
+                "scarce": [
+                    TRAIT_LABELS[t]
+                    for t, c in zip(TRAITS, row_counts, strict=True)
+                    if c == min(row_counts)
+                ]
+                if total
+                else [],
+                "pods": pods,
+                "mix": [{"gaps": gaps[t], "overlaps": overlaps[t]} for t in TRAITS],
+                "pod_cover": [pods - gaps[t] for t in TRAITS],
             }
         )
     with_pods = [r for r in unit_rows if r["pods"]]
+    flagged = [r for r in pod_rows if r["missing"] or r["overlaps"]]
     ctx = {
         "traits": TRAITS,
         "trait_labels": [TRAIT_LABELS[t] for t in TRAITS],
@@ -354,8 +417,10 @@ def trait_mix(request: HttpRequest) -> HttpResponse:
         "n_people": people.count(),
         "n_assessed": sum(totals.values()),
         "unit_rows": unit_rows,
-        "pod_rows": [r for r in pod_rows if r["missing"]][:200],
+        "pod_rows": flagged[:200],
         "n_pods_short": sum(1 for r in pod_rows if r["missing"]),
+        "n_pods_overlap": sum(1 for r in pod_rows if r["overlaps"]),
+        "n_pods_flagged": len(flagged),
         "n_pods": len(pod_rows),
         "threshold": COVERAGE_THRESHOLD,
         "bars": charts.primary_trait_bars(totals) if totals else "",
