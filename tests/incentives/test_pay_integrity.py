@@ -1,6 +1,6 @@
 """Pay through the org's real life: re-formations, raises, baselines, self-set numbers."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from incentives.bonuses import changes, services
 from incentives.models import IncentivePeriod, MetricTarget, Observation, Payout, PodResult
 from teams.models import PayRate, PodMembership
-from tests.conftest import login
+from tests.conftest import TODAY, login
 from tests.incentives.bonus_factories import bonus_world
 
 pytestmark = pytest.mark.django_db
@@ -289,12 +289,14 @@ def test_it_takes_values_from_a_token_as_a_system_of_record(client, personas):
 
 def test_it_refuses_to_approve_a_month_that_has_not_ended(client, personas):
     bonus_world(personas)
-    november = compute(personas, date(2026, 11, 1))  # the suite's today is 18 November
+    this_month = TODAY.replace(day=1)  # the suite's frozen today
+    november = compute(personas, this_month)
     with pytest.raises(ValidationError, match="has not ended"):
         services.period_approve(user=personas.org_lead, period=november)
     login(client, personas.org_lead)
     page = client.get(f"/close/{november.pk}/").content.decode()
-    assert 'id="projection-note"' in page and "1 December 2026" in page
+    following = (this_month + timedelta(days=32)).replace(day=1)
+    assert 'id="projection-note"' in page and f"{following.day} {following:%B %Y}" in page
     assert 'id="approve"' not in page
     assert client.post(f"/close/{november.pk}/approve/").status_code in (200, 302, 400)
     november.refresh_from_db()
