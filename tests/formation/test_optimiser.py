@@ -199,3 +199,13 @@ def test_it_reports_soft_wishes_per_pod():
     assert by_member["p0"] is not by_member["p3"]
     assert any("asked to work together" in w for w in by_member["p0"].wishes_met)
     assert all(not pod.wishes_missed for pod in result.pods)
+
+
+def test_it_searches_only_the_pod_counts_that_could_win():
+    # Every trait is plentiful, so the per-trait bound of any smaller k is below what 50 pods
+    # reach: only k = 50 is searched, and the bound proves that answer optimal.
+    people = [person(f"p{i}", *[(i * 53 + t * 29) % 101 for t in range(5)]) for i in range(150)]
+    result = propose_pods(Problem(people=people), seed=1, effort=0.3)
+    assert result.k == 50
+    assert result.pod_counts_tried == [50]
+    assert result.bound_kind == "optimal"

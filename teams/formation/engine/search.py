@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from teams.formation.engine.bound import TraitTops, proven_bound
+from teams.formation.engine.bound import TraitTops, per_trait_bounds, proven_bound
 from teams.formation.engine.objective import Evaluation, capped, evaluate, shared_hours
 from teams.formation.engine.problem import (
     TRAITS,
@@ -794,10 +794,13 @@ def _budget(n: int, k: int, effort: float) -> tuple[int, int, int]:
 
     Patience is counted in target pods tried without finding an improving move; it grows with
     k (each pod deserves a few looks) but is capped so huge pools stop once progress is rare.
+    Kicks fade out past a few thousand people: a kick moves two or three people among thousands
+    of pods, and the local search after it costs a full patience for a gain measured at 10⁻⁴
+    of F on a 10,000-person pool (it still pays at 1,000: about 10⁻³ there).
     """
     patience = int(effort * max(60, min(3 * k, 1500)))
     max_attempts = int(effort * max(4000, 40 * n))
-    kicks = int(effort * max(4, min(60, 1500 // max(n, 1))))
+    kicks = int(effort * (max(4, min(60, 1500 // max(n, 1))) if n <= 1000 else 4000 // n))
     return patience, max_attempts, kicks
 
 
@@ -849,6 +852,75 @@ def _choose_ks(model: _Model, ks: list[int]) -> list[int]:
     return sorted(picks)
 
 
+def _key(s: _Search) -> tuple[int, float]:
+    v, f = s.score()
+    return -v, f
+
+
+def _search_pod_counts(
+    model: _Model,
+    ks: list[int],
+    bounds: dict[int, float],
+    seed: int,
+    deadline: float,
+    effort: float,
+    progress: _Progress,
+) -> tuple[dict[int, _Search], list[int]]:
+    """Probe a few pod counts with a short search, walk towards the best, then keep searching
+    the winner with the full budget (continuing from its probe, not starting over).
+
+    Pod counts are probed most promising first (by their per-trait bound), and one whose bound
+    cannot beat a partition already found is not searched at all: on large pools F grows with
+    k, so usually only the largest k is searched.
+    """
+    results: dict[int, _Search] = {}
+    tried: list[int] = []
+    probe_effort = 0.25 if len(ks) > 3 else effort
+    frontier = _choose_ks(model, ks)
+    # The final search of the winner counts as one more step, as long as the probes together.
+    progress.plan(len(frontier) * 2 - 1 if probe_effort < effort else len(frontier) - 1)
+    visited: set[int] = set()  # searched or ruled out by the bound
+    while frontier:
+        for k in sorted(frontier, key=lambda k: (-bounds[k], k)):
+            visited.add(k)
+            if _cannot_win(results, bounds[k]):
+                progress.phase_done()
+                continue
+            results[k] = _solve_k(model, k, seed, deadline, probe_effort, progress)
+            tried.append(k)
+        if time.monotonic() > deadline:
+            break
+        frontier = _next_probes(ks, results, visited)
+        progress.plan(len(frontier))
+    best_k = max(results, key=lambda k: (_key(results[k]), -k))
+    if probe_effort < effort and time.monotonic() < deadline:
+        _iterate(results[best_k], effort)
+    return results, tried
+
+
+def _cannot_win(results: dict[int, _Search], bound: float) -> bool:
+    """No partition with this bound can beat the best valid one found so far."""
+    found = [f for v, f in (s.score() for s in results.values()) if v == 0]
+    return bool(found) and bound < max(found) - EPS
+
+
+def _next_probes(ks: list[int], results: dict[int, _Search], visited: set[int]) -> list[int]:
+    """F usually grows with k; only when the best probe is interior (both neighbours worse) is
+    it worth bisecting the gaps next to it."""
+    best_k = max(results, key=lambda k: (_key(results[k]), -k))
+    pos = ks.index(best_k)
+    near = []
+    for step in (-1, 1) if 0 < pos < len(ks) - 1 else ():
+        j = pos + step
+        if 0 <= j < len(ks) and ks[j] not in visited:
+            far = j
+            while 0 <= far < len(ks) and ks[far] not in visited:
+                far += step
+            if 0 <= far < len(ks):
+                near.append(ks[(pos + far) // 2])
+    return [k for k in near if k not in visited][: max(0, 12 - len(visited))]
+
+
 def propose_pods(
     problem: Problem,
     *,
@@ -872,43 +944,11 @@ def propose_pods(
     progress.tick()
     ks = check_problem(problem)
     model = _Model(problem)
-
-    def key(s: _Search) -> tuple[int, float]:
-        v, f = s.score()
-        return -v, f
-
-    tried: list[int] = []
-    results: dict[int, _Search] = {}
-    # Probe a few pod counts with a short search, walk towards the best, then keep searching
-    # the winner with the full budget (continuing from its probe, not starting over).
-    probe_effort = 0.25 if len(ks) > 3 else effort
-    frontier = _choose_ks(model, ks)
-    # The final search of the winner counts as one more step, as long as the probes together.
-    progress.plan(len(frontier) * 2 - 1 if probe_effort < effort else len(frontier) - 1)
-    while frontier:
-        for k in frontier:
-            results[k] = _solve_k(model, k, seed, deadline, probe_effort, progress)
-            tried.append(k)
-        if time.monotonic() > deadline:
-            break
-        best_k = max(results, key=lambda k: (key(results[k]), -k))
-        pos = ks.index(best_k)
-        # F usually grows with k; only when the best probe is interior (both neighbours worse)
-        # is it worth bisecting the gaps next to it.
-        near = []
-        for step in (-1, 1) if 0 < pos < len(ks) - 1 else ():
-            j = pos + step
-            if 0 <= j < len(ks) and ks[j] not in results:
-                far = j
-                while 0 <= far < len(ks) and ks[far] not in results:
-                    far += step
-                if 0 <= far < len(ks):
-                    near.append(ks[(pos + far) // 2])
-        frontier = [k for k in near if k not in results][: max(0, 12 - len(results))]
-        progress.plan(len(frontier))
-    best_k = max(results, key=lambda k: (key(results[k]), -k))
-    if probe_effort < effort and time.monotonic() < deadline:
-        _iterate(results[best_k], effort)
+    tops = TraitTops(model.cap)
+    results, tried = _search_pod_counts(
+        model, ks, per_trait_bounds(tops, ks), seed, deadline, effort, progress
+    )
+    best_k = max(results, key=lambda k: (_key(results[k]), -k))
     best = results[best_k]
     pods = [[problem.people[i].id for i in m] for m in best.members]
     ev = evaluate(problem, pods)
@@ -924,9 +964,7 @@ def propose_pods(
         pod.members.sort(key=model.idx.__getitem__)
     # F without the stability penalty: the bound drops μ·moved, so it is compared with this.
     reached = ev.coverage_sum + ev.k * ev.min_coverage
-    bound = proven_bound(
-        problem, TraitTops(model.cap), ks, reached, deadline if time_limit else None
-    )
+    bound = proven_bound(problem, tops, ks, reached, deadline if time_limit else None)
     progress.tick(final=True)
     return FormationResult(
         **vars(ev),
