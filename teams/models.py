@@ -27,6 +27,16 @@ class OrgUnit(models.Model):
     weight_self = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
     weight_peer = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.40"))
     weight_lead = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
+    # Peer anonymity: the peer average counts (and shows) only once this many distinct peers
+    # have rated someone. Empty: as the unit above (teams.profiles.scoring.PEER_MIN_RATERS at
+    # the root).
+    peer_min_raters = models.PositiveSmallIntegerField(
+        "minimum distinct peers",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(20)],
+        help_text="Peer ratings count once this many colleagues have rated; empty: as the unit above.",
+    )
     # An archived unit leaves the pickers and the tree's default view; its people, pods, plans
     # and approved months stay where they were (history is never re-homed).
     archived_at = models.DateTimeField(null=True, blank=True)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("questionnaire/result/", profile_views.questionnaire_result, name="questionnaire-result"),
     path("colleagues/", profile_views.colleagues, name="colleagues"),
     path("trait-mix/", profile_views.trait_mix, name="trait-mix"),
+    path("trait-mix/peer-minimum/", profile_views.peer_minimum, name="peer-minimum"),
     path("pods/", pods_views.pod_list, name="pod-list"),
     path("pods/new/", pods_views.pod_new, name="pod-new"),
     path("pods/<int:pk>/rename/", pods_views.pod_rename, name="pod-rename"),

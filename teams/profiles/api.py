@@ -35,10 +35,16 @@ class ProfileDetailOutput(serializers.Serializer):
     self_assessment = TraitScores(allow_null=True, help_text="Latest questionnaire result.")
     peer_average = TraitScores(
         allow_null=True,
-        help_text=f"Average of each peer's latest rating; null below {PEER_MIN_RATERS} peers.",
+        help_text=(
+            "Average of each peer's latest rating; null until enough distinct peers have rated "
+            f"(the org unit's minimum, {PEER_MIN_RATERS} unless it sets another)."
+        ),
     )
     lead_assessment = TraitScores(allow_null=True)
     n_peers = serializers.IntegerField()
+    peer_min = serializers.IntegerField(
+        help_text="Distinct peers needed before the peer average counts (the org unit's minimum)."
+    )
     history = HistoryPointOutput(many=True)
 
 
@@ -50,19 +56,21 @@ def _scores(values) -> dict | None:
 
 class ProfileDetail(APIView):
     """A person's trait profile, the latest of each source (peers only as an anonymous average,
-    once at least two have rated) and its history. Same visibility as the person page."""
+    once the org unit's minimum of distinct peers have rated, `peer_min`) and its history. Same visibility as the person page."""
 
     @extend_schema(responses=ProfileDetailOutput)
     def get(self, request, pk: int) -> Response:
         from teams.profiles.scoring import latest_by_source, profile_history
+        from teams.profiles.services import peer_minimums
         from teams.profiles.views import ratings_of
 
         person = permissions.person_for_user(request.user, pk)
         ratings = ratings_of(person)
-        latest = latest_by_source(ratings)
+        minimum = peer_minimums().get(person.org_unit_id, PEER_MIN_RATERS)
+        latest = latest_by_source(ratings, minimum)
         profile = getattr(person, "profile", None)
         weights = person.org_unit.profile_weights()
-        history = profile_history(ratings, weights, person.preferred_trait)
+        history = profile_history(ratings, weights, person.preferred_trait, minimum)
         return Response(
             {
                 "person": person.pk,
@@ -72,6 +80,7 @@ class ProfileDetail(APIView):
                 "peer_average": _scores(latest.get("peer")),
                 "lead_assessment": _scores(latest.get("lead")),
                 "n_peers": len({r.assessor_id for r in ratings if r.source == "peer"}),
+                "peer_min": minimum,
                 "history": [
                     {
                         "at": h.at,

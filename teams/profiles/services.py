@@ -6,10 +6,64 @@ from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 
-from teams.models import Assessment, Person, QuestionnaireAnswer, TraitProfile
+from teams.models import Assessment, OrgUnit, Person, QuestionnaireAnswer, TraitProfile
 from teams.profiles import questionnaire
-from teams.profiles.scoring import Rating, latest_by_source
+from teams.profiles.scoring import PEER_MIN_RATERS, Rating, latest_by_source
 from teams.traits import SOURCES, TRAIT_LABELS, TRAITS, combine_profile, primary_trait
+
+
+def peer_minimums() -> dict[int, int]:
+    """Per org unit, how many distinct peers must rate someone before the peer average counts:
+    the unit's own setting, else its parent's, up to PEER_MIN_RATERS at the root. One query."""
+    rows = {
+        pk: (parent, own)
+        for pk, parent, own in OrgUnit.objects.values_list("pk", "parent_id", "peer_min_raters")
+    }
+    out: dict[int, int] = {}
+
+    def resolve(pk: int) -> int:
+        path = []
+        while pk in rows and pk not in out:
+            parent, own = rows[pk]
+            if own is not None:
+                out[pk] = own
+                break
+            path.append(pk)
+            if parent is None or parent in path:
+                break
+            pk = parent
+        value = out.get(pk, PEER_MIN_RATERS)
+        for step in path:
+            out[step] = value
+        return value
+
+    for pk in rows:
+        resolve(pk)
+    return out
+
+
+@transaction.atomic
+def unit_set_peer_minimum(*, unit: OrgUnit, value: int | None, user=None) -> int:
+    """Set (or, with None, inherit) a unit's minimum of distinct peers, and bring the profiles
+    of everyone in it and below it up to date. Returns the number of profiles rewritten."""
+    from django.core.exceptions import ValidationError
+
+    from teams.models import units_below
+
+    if value is not None and not 2 <= value <= 20:
+        raise ValidationError(
+            {
+                "peer_min_raters": [
+                    "Between 2 and 20 colleagues: fewer would let a rating be read back."
+                ]
+            }
+        )
+    unit.peer_min_raters = value
+    unit.save(update_fields=["peer_min_raters"])
+    people = Person.objects.filter(org_unit_id__in=units_below([unit.pk])).values_list(
+        "pk", flat=True
+    )
+    return profiles_recompute(person_ids=list(people))
 
 
 @transaction.atomic
@@ -47,7 +101,14 @@ def profiles_recompute(*, person_ids: Iterable[int]) -> int:
         seen.setdefault(person_id, {}).setdefault(
             key, Rating(source, assessor_id, tuple(scores), created_at)
         )
-    latest = {pid: latest_by_source(by_key.values()) for pid, by_key in seen.items()}
+    minimum = peer_minimums()
+    latest = {
+        pid: latest_by_source(
+            by_key.values(), minimum.get(people[pid].org_unit_id, PEER_MIN_RATERS)
+        )
+        for pid, by_key in seen.items()
+        if pid in people
+    }
     existing = {tp.person_id: tp for tp in TraitProfile.objects.filter(person_id__in=ids)}
     to_create, to_update, to_delete = [], [], []
     for pid, person in people.items():

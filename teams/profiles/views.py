@@ -6,7 +6,7 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,14 +39,17 @@ def ratings_of(person: Person) -> list[Rating]:
 def profile_context(person: Person) -> dict:
     """Radar (profile with each source overlaid), history chart and the peer-anonymity state."""
     ratings = ratings_of(person)
-    latest = latest_by_source(ratings)
+    minimum = services.peer_minimums().get(person.org_unit_id, PEER_MIN_RATERS)
+    latest = latest_by_source(ratings, minimum)
     profile = getattr(person, "profile", None)
     series: dict[str, tuple[float, ...]] = {}
     if profile is not None:
         series["profile"] = profile.scores
     series.update(latest)
     n_peers = len({r.assessor_id for r in ratings if r.source == "peer"})
-    history = profile_history(ratings, person.org_unit.profile_weights(), person.preferred_trait)
+    history = profile_history(
+        ratings, person.org_unit.profile_weights(), person.preferred_trait, minimum
+    )
     return {
         "radar": charts.profile_radar(series) if series else "",
         "history_chart": (
@@ -62,7 +65,7 @@ def profile_context(person: Person) -> dict:
             (s, [round(v) for v in latest[s]]) for s in ("self", "peer", "lead") if s in latest
         ],
         "n_peers": n_peers,
-        "peer_min": PEER_MIN_RATERS,
+        "peer_min": minimum,
         "trait_label_list": [TRAIT_LABELS[t] for t in TRAITS],
     }
 
@@ -232,7 +235,11 @@ def colleagues(request: HttpRequest) -> HttpResponse:
     )
     for p in page.object_list:
         p.rated_at = rated.get(p.pk)
-    ctx = {"page": page, "q": q}
+    ctx = {
+        "page": page,
+        "q": q,
+        "peer_min": services.peer_minimums().get(me.org_unit_id, PEER_MIN_RATERS),
+    }
     template = "teams/colleagues.html#results" if request.htmx else "teams/colleagues.html"
     return render(request, template, ctx)
 
@@ -275,6 +282,7 @@ def person_assess(request: HttpRequest, pk: int, source: str) -> HttpResponse:
             "person": person,
             "form": form,
             "source": source,
+            "peer_min": services.peer_minimums().get(person.org_unit_id, PEER_MIN_RATERS),
             "anchors": ANCHORS,
             "previous": previous,
         },
@@ -344,6 +352,40 @@ def _pod_mix(unit_ids: list[int]) -> list[dict]:
 
 
 @login_required
+@require_POST
+def peer_minimum(request: HttpRequest) -> HttpResponse:
+    """An Org Lead sets how many distinct peers must rate someone in a unit (and below it)
+    before the peer average counts; empty inherits the unit above."""
+    permissions.require_org_lead(request.user)
+    unit_id = request.POST.get("org_unit", "")
+    unit = (
+        permissions.units_visible_to(request.user).filter(pk=unit_id).first()
+        if unit_id.isdigit()
+        else None
+    )
+    if unit is None:
+        raise Http404("No such org unit.")
+    raw = request.POST.get("peer_min_raters", "").strip()
+    if raw and not raw.isdigit():
+        messages.error(request, f"Minimum distinct peers: “{raw}” is not a whole number.")
+        return redirect(reverse("trait-mix") + "#peer-anonymity")
+    try:
+        n = services.unit_set_peer_minimum(
+            unit=unit, value=int(raw) if raw else None, user=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, "Minimum distinct peers: " + " ".join(exc.messages))
+        return redirect(reverse("trait-mix") + "#peer-anonymity")
+    shown = services.peer_minimums()[unit.pk]
+    messages.success(
+        request,
+        f"{unit.name}: the peer average now counts once {shown} colleagues have rated"
+        f"{'' if raw else ' (as the unit above)'}; {n} profiles brought up to date.",
+    )
+    return redirect(reverse("trait-mix") + "#peer-anonymity")
+
+
+@login_required
 def trait_mix(request: HttpRequest) -> HttpResponse:
     """How many people have each primary trait, and per pod and org unit where a trait is
     missing (no member at τ) or doubled up (several members at τ, who could cover it
@@ -408,6 +450,10 @@ def trait_mix(request: HttpRequest) -> HttpResponse:
                 "pod_cover": [pods - gaps[t] for t in TRAITS],
             }
         )
+    minimums = services.peer_minimums()
+    for r in unit_rows:
+        r["peer_min"] = minimums.get(r["unit"].pk)
+        r["peer_own"] = r["unit"].peer_min_raters
     with_pods = [r for r in unit_rows if r["pods"]]
     flagged = [r for r in pod_rows if r["missing"] or r["overlaps"]]
     ctx = {
@@ -423,6 +469,7 @@ def trait_mix(request: HttpRequest) -> HttpResponse:
         "n_pods_flagged": len(flagged),
         "n_pods": len(pod_rows),
         "threshold": COVERAGE_THRESHOLD,
+        "peer_default": PEER_MIN_RATERS,
         "bars": charts.primary_trait_bars(totals) if totals else "",
         "heatmap": charts.coverage_heatmap(
             [r["unit"].name for r in with_pods],

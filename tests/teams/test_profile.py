@@ -22,11 +22,14 @@ scores_st = st.tuples(*[st.integers(0, 100)] * 5)
 T0 = datetime(2026, 1, 1, 9, 0)
 
 
-def test_it_hides_the_peer_average_below_two_raters():
-    assert PEER_MIN_RATERS == 2
+def test_it_hides_the_peer_average_below_three_raters_unless_the_unit_says_otherwise():
+    assert PEER_MIN_RATERS == 3
+    two = {7: (90, 80, 70, 60, 50), 8: (10, 20, 30, 40, 50)}
     assert peer_average({}) is None
     assert peer_average({7: (90, 90, 90, 90, 90)}) is None
-    assert peer_average({7: (90, 80, 70, 60, 50), 8: (10, 20, 30, 40, 50)}) == (50, 50, 50, 50, 50)
+    assert peer_average(two) is None
+    assert peer_average({**two, 9: (50,) * 5}) == (50, 50, 50, 50, 50)
+    assert peer_average(two, min_raters=2) == (50, 50, 50, 50, 50)
 
 
 def test_it_counts_each_peer_once_with_their_latest_rating():
@@ -35,8 +38,9 @@ def test_it_counts_each_peer_once_with_their_latest_rating():
         Rating("peer", 7, (100,) * 5, T0 + timedelta(days=1)),  # 7 changed their mind
         Rating("peer", 8, (50,) * 5, T0),
     ]
-    assert latest_by_source(ratings)["peer"] == (75.0,) * 5
-    assert "peer" not in latest_by_source(ratings[:2])  # still only one distinct peer
+    assert latest_by_source(ratings, 2)["peer"] == (75.0,) * 5
+    assert "peer" not in latest_by_source(ratings)  # two distinct peers, three needed
+    assert "peer" not in latest_by_source(ratings[:2], 2)  # still only one distinct peer
 
 
 @given(st.lists(st.tuples(st.integers(1, 6), scores_st), min_size=0, max_size=8))
@@ -46,7 +50,7 @@ def test_it_keeps_the_peer_average_between_the_lowest_and_highest_rating(rows):
     for r in ratings:
         latest[r.assessor_id] = r.scores
     got = latest_by_source(ratings).get("peer")
-    if len(latest) < 2:
+    if len(latest) < PEER_MIN_RATERS:
         assert got is None
     else:
         for i in range(5):
@@ -99,6 +103,7 @@ class TestStoredProfile(HypothesisTestCase):
         unit = OrgUnit.objects.create(
             name="U",
             slug="u",
+            peer_min_raters=2,  # this org counts peers from two
             weight_self=Decimal("0.20"),
             weight_peer=Decimal(w_peer),
             weight_lead=Decimal("0.60"),
@@ -201,9 +206,10 @@ def test_it_lets_org_leads_and_the_pod_lead_give_a_lead_assessment(client, perso
     assert client.get(f"/people/{personas.org_lead.person.pk}/assess/lead/").status_code == 404
 
 
-def test_it_shows_the_rated_person_the_peer_average_only_from_two_peers(client, personas):
+def test_it_shows_the_rated_person_the_peer_average_only_from_three_peers(client, personas):
     target = personas.member.person
     peer2 = make_person(personas.unit_a, "Second Peer")
+    peer3 = make_person(personas.unit_a, "Third Peer")
     assessment_create(person=target, source="self", assessor=target, scores={t: 50 for t in TRAITS})
     assessment_create(
         person=target,
@@ -214,16 +220,20 @@ def test_it_shows_the_rated_person_the_peer_average_only_from_two_peers(client, 
     login(client, personas.member)
     page = client.get(f"/people/{target.pk}/").content.decode()
     assert "1 colleague has rated so far" in page and "Peers (average)" not in page
+    assert "the peer average shows once 3 have" in page
     api = client.get(f"/api/people/{target.pk}/profile/").json()
-    assert api["peer_average"] is None and api["n_peers"] == 1
+    assert api["peer_average"] is None and api["n_peers"] == 1 and api["peer_min"] == 3
     assert api["profile"]["builder"] == 50  # the lone peer rating does not move the profile
     assessment_create(person=target, source="peer", assessor=peer2, scores={t: 70 for t in TRAITS})
     page = client.get(f"/people/{target.pk}/").content.decode()
-    assert "Peer average of 2 colleagues" in page and "Peers (average)" in page
+    assert "2 colleagues have rated so far" in page and "Peers (average)" not in page
+    assessment_create(person=target, source="peer", assessor=peer3, scores={t: 80 for t in TRAITS})
+    page = client.get(f"/people/{target.pk}/").content.decode()
+    assert "Peer average of 3 colleagues" in page and "Peers (average)" in page
     api = client.get(f"/api/people/{target.pk}/profile/").json()
     assert api["peer_average"]["builder"] == 80
     assert api["profile"]["builder"] == pytest.approx((0.3 * 50 + 0.4 * 80) / 0.7, abs=0.1)
-    assert len(api["history"]) == 3
+    assert len(api["history"]) == 4
 
 
 def test_it_shows_the_profile_radar_with_sources_and_history(client, personas):
