@@ -152,12 +152,15 @@ def problem_for_run(run: FormationRun) -> formation.Problem:
         )
         for row in run.result["pool"]
     ]
+    missions = p.get("missions") or []
+    engine_missions = missions and ENGINE_MISSIONS
+    new_teammates = bool(p.get("new_teammates"))
     return formation.Problem(
         people=people,
         min_size=p["min_size"],
         max_size=p["max_size"],
         threshold=p["threshold"],
-        k=pod_count(p),
+        k=None if engine_missions else pod_count(p),
         constraints=formation.Constraints(
             together=[tuple(pair) for pair in p.get("together", [])],
             apart=[tuple(pair) for pair in p.get("apart", [])],
@@ -169,18 +172,30 @@ def problem_for_run(run: FormationRun) -> formation.Problem:
         wishes=formation.Wishes(
             requested=[tuple(pair) for pair in p.get("requested", [])],
             previous_pods=run.result.get("previous_pods", [])
-            if p.get("avoid_repeats") or p.get("new_teammates")
+            if p.get("avoid_repeats") or (new_teammates and not ENGINE_NEW_TEAMMATES)
             else [],
             min_shared_hours=p.get("min_shared_hours"),
-            **({"new_teammates": True} if p.get("new_teammates") and ENGINE_NEW_TEAMMATES else {}),
+            **({"new_teammates": True} if new_teammates and ENGINE_NEW_TEAMMATES else {}),
         ),
+        **({"missions": [_engine_mission(m) for m in missions]} if engine_missions else {}),
     )
 
 
-# Whether the optimiser weighs the "new teammates for everyone" wish itself. Until it does, the
-# wish steers the search through the previous pods (pairings not repeated are new teammates)
-# and the workspace reports it per pod.
+# What the optimiser handles itself, checked on its own types, so the workspace keeps working
+# while the optimiser grows. Missions: the i-th pod is the i-th mission's, a required trait
+# level is a hard constraint. "New teammates for everyone": a wish it weighs. Until then, the
+# workspace settles each mission on a pod after the search (assign_missions) and steers the
+# wish through the previous pods, reporting it per pod (new_teammates_wish).
+ENGINE_MISSIONS = "missions" in {f.name for f in dataclasses.fields(formation.Problem)}
 ENGINE_NEW_TEAMMATES = "new_teammates" in {f.name for f in dataclasses.fields(formation.Wishes)}
+
+
+def _engine_mission(mission: dict):
+    from teams.formation.engine.problem import Mission
+
+    return Mission(
+        name=mission["name"], trait=mission.get("trait") or None, min_score=mission.get("level")
+    )
 
 
 def new_teammates_wish(ev: formation.Evaluation, run: FormationRun, names: Names) -> None:
@@ -519,7 +534,7 @@ def formation_optimise(*, run_id: int) -> FormationRun | None:
         arrangement=arrangement,
         history=[],
         # Each pod's mission is settled once, so it stays with its pod while the lead edits.
-        review={"missions": assign_missions(scores, arrangement, run.params.get("missions") or [])},
+        review={"missions": settle_missions(run.params, scores, arrangement)},
         objective=result.objective,
         upper_bound=result.upper_bound,
         status=FormationRun.Status.DONE,
@@ -784,6 +799,15 @@ def assign_missions(
         if g not in holder:
             holder[g] = next(rest, None)
     return [holder[g] for g in range(k)]
+
+
+def settle_missions(params: dict, scores: dict, arrangement: list[list[str]]) -> list[int | None]:
+    """Each proposed pod's mission once the optimiser answered: the i-th pod's is the i-th
+    mission when the optimiser placed them, else as `assign_missions` matches them."""
+    missions = params.get("missions") or []
+    if missions and ENGINE_MISSIONS and len(missions) == len(arrangement):
+        return list(range(len(missions)))
+    return assign_missions(scores, arrangement, missions)
 
 
 def continuing_pods(run: FormationRun, arrangement: list[list[str]]) -> list[int | None]:
