@@ -74,3 +74,17 @@ def test_it_fails_with_the_cause_for_an_impossible_size(tmp_path):
     r = _run("--input", str(pool))
     assert r.returncode == 1
     assert "2" in r.stderr and "3" in r.stderr
+
+
+def test_it_fixes_the_number_of_pods(tmp_path):
+    pool = tmp_path / "pool.csv"
+    pool.write_text(POOL)
+    r = _run("--input", str(pool), "--min-size", "1", "--pods", "2", "--time-limit", "5")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["k"] == 2 and len(out["pods"]) == 2
+    r = _run("--input", str(pool), "--pods", "4")
+    assert r.returncode == 1
+    assert "6 people cannot be split into 4 pods of 3-5 people; possible pod counts: 2-2" in (
+        r.stderr
+    )

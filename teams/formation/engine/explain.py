@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from teams.formation.engine.problem import TRAIT_LABELS, TRAITS, Problem
+from teams.formation.engine.problem import TRAIT_LABELS, TRAITS, Mission, Person, Problem
 
 if TYPE_CHECKING:
     from teams.formation.engine.objective import Evaluation
@@ -22,6 +22,18 @@ def _fmt(score: float) -> str:
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
+
+
+def _mission_line(mission: Mission, members: Sequence[str], people: dict[str, Person]) -> str:
+    """ "Mission Growth (needs Signal Reader ≥ 80): met by ana (85)." """
+    need = mission.requirement()
+    if not need:
+        return f"Mission {mission.name}."
+    t = TRAITS.index(mission.trait)  # type: ignore[arg-type]
+    best = max((m for m in members if m in people), key=lambda m: people[m].scores[t], default=None)
+    if best is not None and mission.qualifies(people[best]):
+        return f"Mission {mission.name} (needs {need}): met by {best} ({_fmt(people[best].scores[t])})."
+    return f"Mission {mission.name} (needs {need}): not met."
 
 
 def explain_pods(problem: Problem, ev: Evaluation, n_t: Sequence[int]) -> None:
@@ -47,10 +59,12 @@ def explain_pods(problem: Problem, ev: Evaluation, n_t: Sequence[int]) -> None:
                 f"for {k} pods, so at least {_count(k - n_t[t], 'pod falls', 'pods fall')} "
                 f"short of it"
             )
-    for pod in ev.pods:
+    missions = problem.missions
+    for g, pod in enumerate(ev.pods):
         covered = []
         short = []
         reasons = []
+        mission_line = _mission_line(missions[g], pod.members, people) if g < len(missions) else ""
         for t, trait in enumerate(TRAITS):
             label = TRAIT_LABELS[trait]
             who = pod.coverers.get(trait)
@@ -82,7 +96,7 @@ def explain_pods(problem: Problem, ev: Evaluation, n_t: Sequence[int]) -> None:
                         f"another {label}, but moving one here would break a size bound or a "
                         f"constraint, or weaken another pod more than it helps this one"
                     )
-        parts = []
+        parts = [mission_line] if mission_line else []
         if pod.weakest and k > 1:
             parts.append(f"Weakest pod (coverage {pod.total:.2f} of 5).")
         if covered:

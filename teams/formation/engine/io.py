@@ -18,6 +18,7 @@ from teams.formation.engine.problem import (
     TRAIT_LABELS,
     TRAITS,
     Constraints,
+    Mission,
     Person,
     Problem,
     Wishes,
@@ -129,8 +130,9 @@ def _pairs(value: Any, where: str, problems: list[str]) -> list[tuple[str, str]]
 
 def parse_json(data: Mapping[str, Any] | str) -> Problem:
     """The JSON pool of DESIGN §2, plus optional `max_per_unit`, `stability`,
-    `one_lead_per_pod` in `constraints` and a `wishes` object
-    (`requested`, `previous_pods`, `min_shared_hours`)."""
+    `one_lead_per_pod` in `constraints`, a `wishes` object (`requested`, `previous_pods`,
+    `min_shared_hours`, `new_teammates`), `pods` (a fixed number of pods) and `missions`
+    (`[{"name", "trait", "min"}]`, one pod each, in order)."""
     if isinstance(data, str):
         try:
             data = json.loads(data)
@@ -167,7 +169,10 @@ def parse_json(data: Mapping[str, Any] | str) -> Problem:
             requested=_pairs(w.get("requested"), "wishes.requested", problems),
             previous_pods=[[str(p) for p in pod] for pod in w.get("previous_pods") or []],
             min_shared_hours=w.get("min_shared_hours"),
+            new_teammates=_flag(w.get("new_teammates"), "wishes.new_teammates", problems),
         ),
+        missions=_missions(data.get("missions"), problems),
+        k=_int_or_none(data.get("pods"), "pods", problems),
     )
     for key in ("min_size", "max_size"):
         if data.get(key) is not None:
@@ -179,6 +184,25 @@ def parse_json(data: Mapping[str, Any] | str) -> Problem:
     if problems:
         raise PoolFormatError(problems)
     return problem
+
+
+def _missions(value: Any, problems: list[str]) -> list[Mission]:
+    """Missions as given; what is wrong with their names or levels is `check_problem`'s to say
+    (it names the mission), only the shape is checked here."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append('missions: expected a list of {"name", "trait", "min"} objects')
+        return []
+    out = []
+    for j, row in enumerate(value):
+        if isinstance(row, str):
+            row = {"name": row}
+        if not isinstance(row, Mapping):
+            problems.append(f"missions[{j}]: expected an object with a name, got {row!r}")
+            continue
+        out.append(Mission.from_dict(row))
+    return out
 
 
 def _int_or_none(value: Any, where: str, problems: list[str]) -> int | None:
@@ -199,6 +223,7 @@ def load_problem(
     threshold: float | None = None,
     max_per_unit: int | None = None,
     stability: float | None = None,
+    pods: int | None = None,
 ) -> Problem:
     """Read a `.csv` or `.json` pool; options given here override the file's values."""
     path = Path(path)
@@ -217,6 +242,7 @@ def load_problem(
         threshold=threshold,
         max_per_unit=max_per_unit,
         stability=stability,
+        pods=pods,
     )
 
 
@@ -228,6 +254,7 @@ def apply_options(
     threshold: float | None = None,
     max_per_unit: int | None = None,
     stability: float | None = None,
+    pods: int | None = None,
 ) -> Problem:
     if min_size is not None:
         problem.min_size = min_size
@@ -239,6 +266,8 @@ def apply_options(
         problem.constraints.max_per_unit = max_per_unit
     if stability is not None:
         problem.constraints.stability = stability
+    if pods is not None:
+        problem.k = pods
     return problem
 
 
@@ -260,6 +289,7 @@ def result_to_dict(result: Evaluation) -> dict[str, Any]:
                 "wishes_met": pod.wishes_met,
                 "wishes_missed": pod.wishes_missed,
                 "weakest": pod.weakest,
+                "mission": pod.mission,
             }
             for pod in result.pods
         ],
@@ -276,6 +306,9 @@ def result_to_dict(result: Evaluation) -> dict[str, Any]:
     }
     if isinstance(result, FormationResult):
         out.update(
+            missions=[
+                {"name": m.name, "trait": m.trait, "min": m.min_score} for m in result.missions
+            ],
             proven_bound=_r(result.proven_bound),
             bound_method=result.bound_method,
             bound_kind=result.bound_kind,
@@ -304,7 +337,8 @@ def result_to_table(result: Evaluation) -> str:
     for n, pod in enumerate(result.pods, start=1):
         cells = "  ".join(f"{pod.coverage[t]:>4.2f}" for t in TRAITS)
         mark = " *" if pod.weakest and result.k > 1 else ""
-        lines.append(f"{n:>4}  {pod.total:>5.2f}  {cells}  {', '.join(pod.members)}{mark}")
+        mission = f"  [{pod.mission}]" if pod.mission else ""
+        lines.append(f"{n:>4}  {pod.total:>5.2f}  {cells}  {', '.join(pod.members)}{mark}{mission}")
     ratio = result.objective / result.upper_bound if result.upper_bound else 0.0
     lines += [
         "",

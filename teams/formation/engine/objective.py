@@ -14,6 +14,7 @@ from teams.formation.engine.problem import (
     TRAITS,
     Constraints,
     Problem,
+    current_pairs,
     feasible_pod_counts,
     previous_pairs,
 )
@@ -32,6 +33,7 @@ class PodScore:
     wishes_met: list[str] = field(default_factory=list)
     wishes_missed: list[str] = field(default_factory=list)
     weakest: bool = False
+    mission: str | None = None  # the mission this pod is for (pod i is mission i), if any
 
 
 @dataclass
@@ -135,6 +137,27 @@ def hard_violations(problem: Problem, pods: Sequence[Sequence[str]]) -> list[str
     out += _pair_violations(problem.constraints, where)
     out += _pin_violations(problem.constraints, where)
     out += _composition_violations(problem, pods)
+    out += _mission_violations(problem, pods)
+    return out
+
+
+def _mission_violations(problem: Problem, pods: Sequence[Sequence[str]]) -> list[str]:
+    """One pod per mission, and each mission's required level reached by someone in its pod."""
+    missions = problem.missions
+    if not missions:
+        return []
+    out: list[str] = []
+    if len(pods) != len(missions):
+        out.append(f"{len(pods)} pods for {len(missions)} missions: one pod per mission")
+    by_id = {p.id: p for p in problem.people}
+    for g, (mission, members) in enumerate(zip(missions, pods, strict=False)):
+        if not mission.requirement():
+            continue
+        if not any(mission.qualifies(by_id[m]) for m in members if m in by_id):
+            out.append(
+                f"pod {g + 1} ({mission.name}) needs {mission.requirement()}, "
+                f"and nobody in it scores that"
+            )
     return out
 
 
@@ -256,6 +279,8 @@ def soft_wishes(problem: Problem, members: Sequence[str]) -> tuple[list[str], li
             )
         else:
             met.append("no pairing repeated from the previous formation")
+    if w.new_teammates:
+        _new_teammates(problem, members, met, missed)
     if w.min_shared_hours:
         offsets = {p.id: p.utc_offset_hours for p in problem.people}
         present = [offsets[m] for m in members if offsets.get(m) is not None]
@@ -263,6 +288,24 @@ def soft_wishes(problem: Problem, members: Sequence[str]) -> tuple[list[str], li
         line = f"{hours:g} shared working hours (wish: at least {w.min_shared_hours:g})"
         (met if hours >= w.min_shared_hours else missed).append(line)
     return met, missed
+
+
+def _new_teammates(
+    problem: Problem, members: Sequence[str], met: list[str], missed: list[str]
+) -> None:
+    idx = {pid: i for i, pid in enumerate(members)}
+    pairs = current_pairs(problem, idx)
+    together = sorted(
+        {
+            (min(members[i], members[j]), max(members[i], members[j]))
+            for i, js in pairs.items()
+            for j in js
+        }
+    )
+    if together:
+        missed.extend(f"{x} and {y} share a pod now and would again" for x, y in together)
+    elif any(p.current_pod for p in problem.people if p.id in idx):
+        met.append("everyone here has new teammates")
 
 
 def evaluate(problem: Problem, pods: Sequence[Sequence[str]]) -> Evaluation:
@@ -302,6 +345,9 @@ def evaluate(problem: Problem, pods: Sequence[Sequence[str]]) -> Evaluation:
                 shortfall=shortfall,
                 wishes_met=met,
                 wishes_missed=missed,
+                mission=problem.missions[len(scores)].name
+                if len(scores) < len(problem.missions)
+                else None,
             )
         )
     covers = [s.total for s in scores]

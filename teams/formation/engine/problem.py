@@ -8,8 +8,9 @@ the `propose_pods` command all build a `Problem` from their own input and hand i
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # Same keys and order as teams.traits.TRAITS; repeated here so the optimiser stays importable on
 # its own (and a reordering there cannot silently permute the score tuples here).
@@ -74,9 +75,62 @@ class Wishes:
     requested: list[tuple[str, str]] = field(default_factory=list)
     previous_pods: list[list[str]] = field(default_factory=list)
     min_shared_hours: float | None = None
+    # "New teammates for everyone": pairs who share a current pod (Person.current_pod) would
+    # rather not share the new one; each such pair counts like a repeated previous pairing.
+    new_teammates: bool = False
 
     def any(self) -> bool:
-        return bool(self.requested or self.previous_pods or self.min_shared_hours)
+        return bool(
+            self.requested or self.previous_pods or self.min_shared_hours or self.new_teammates
+        )
+
+
+@dataclass(frozen=True)
+class Mission:
+    """One pod the run must make, in order: the i-th proposed pod is the i-th mission's.
+
+    `trait` and `min_score` (both or neither) are a hard constraint: the pod needs someone who
+    scores at least `min_score` in `trait`. Build one from a dict with `Mission.from_dict`.
+    """
+
+    name: str
+    trait: str | None = None
+    min_score: float | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Mission:
+        """{"name", "trait", "min"} (also "min_score" or "level" for the score); values are
+        taken as given, so `check_problem` can name what is wrong with them."""
+        level = next(
+            (data[key] for key in ("min", "min_score", "level") if data.get(key) not in (None, "")),
+            None,
+        )
+        if isinstance(level, str):
+            try:
+                level = float(level.strip())
+            except ValueError:
+                pass  # left as text: check_problem says it is not a number
+        trait = data.get("trait") or None
+        return cls(
+            name=str(data.get("name") or "").strip(),
+            trait=str(trait) if trait is not None else None,
+            min_score=level,
+        )
+
+    def requirement(self) -> str:
+        """ "Signal Reader ≥ 80", or "" without one."""
+        if self.trait is None or self.min_score is None:
+            return ""
+        return f"{TRAIT_LABELS.get(self.trait, self.trait)} ≥ {_fmt(self.min_score)}"
+
+    def qualifies(self, person: Person) -> bool:
+        if self.trait not in TRAITS or self.min_score is None:
+            return True
+        return person.scores[TRAITS.index(self.trait)] >= self.min_score
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if isinstance(x, int | float) else str(x)
 
 
 @dataclass
@@ -89,6 +143,8 @@ class Problem:
     wishes: Wishes = field(default_factory=Wishes)
     # Fix the number of pods instead of letting the optimiser choose it.
     k: int | None = None
+    # One pod per mission, in this order (fixes k to their number).
+    missions: list[Mission] = field(default_factory=list)
 
     def index(self) -> dict[str, int]:
         return {p.id: i for i, p in enumerate(self.people)}
@@ -189,10 +245,11 @@ def check_problem(problem: Problem) -> list[int]:
     if not problem.people:
         raise FormationInfeasible(["the pool is empty: there is nobody to form pods from"])
     # Each stage only makes sense once the one before it passed, so each raises on its own.
-    _raise_if(_data_problems(problem))
+    _raise_if(_data_problems(problem) + _mission_problems(problem.missions))
     ks = _pod_counts(problem)
     idx = problem.index()
     _raise_if(_unknown_people(problem, idx))
+    _raise_if(_unstaffed_missions(problem))
     blocks = build_blocks(problem, idx)
     need = _pods_needed(problem)
     _raise_if(
@@ -244,6 +301,24 @@ def _pod_counts(problem: Problem) -> list[int]:
         raise FormationInfeasible(
             [f"{n} people cannot be split into pods of {a}-{b} people" + _size_hint(n, a, b)]
         )
+    missions = problem.missions
+    if missions:
+        names = ", ".join(m.name for m in missions)
+        if problem.k is not None and problem.k != len(missions):
+            raise FormationInfeasible(
+                [
+                    f"{problem.k} pods were asked for but there are {len(missions)} missions "
+                    f"({names}): one pod per mission"
+                ]
+            )
+        if len(missions) not in ks:
+            raise FormationInfeasible(
+                [
+                    f"{n} people cannot be split into {len(missions)} pods of {a}-{b} people "
+                    f"(one per mission: {names}); possible pod counts: {ks[0]}-{ks[-1]}"
+                ]
+            )
+        return [len(missions)]
     if problem.k is None:
         return ks
     if problem.k not in ks:
@@ -254,6 +329,98 @@ def _pod_counts(problem: Problem) -> list[int]:
             ]
         )
     return [problem.k]
+
+
+def _mission_problems(missions: Sequence[Mission]) -> list[str]:
+    """Each mission needs a name of its own, and a required level needs a known trait and a
+    score in 0..100."""
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for j, m in enumerate(missions, start=1):
+        where = f"mission {j}" + (f" ({m.name})" if m.name else "")
+        if not m.name:
+            problems.append(f"{where}: the name is missing")
+        elif m.name.casefold() in seen:
+            problems.append(f"{where}: the name is also mission {seen[m.name.casefold()]}'s")
+        else:
+            seen[m.name.casefold()] = j
+        if m.trait is None and m.min_score is None:
+            continue
+        if m.trait not in TRAITS:
+            problems.append(
+                f"{where}: trait {m.trait!r} is not one of {', '.join(TRAITS)}"
+                if m.trait is not None
+                else f"{where}: a required level needs a trait"
+            )
+        if m.min_score is None:
+            problems.append(f"{where}: a required trait needs a minimum score")
+        elif isinstance(m.min_score, bool) or not isinstance(m.min_score, int | float):
+            problems.append(f"{where}: minimum score {m.min_score!r} is not a number")
+        elif not 0 <= m.min_score <= 100:
+            problems.append(f"{where}: minimum score {m.min_score:g} is outside 0..100")
+    return problems
+
+
+def _unstaffed_missions(problem: Problem) -> list[str]:
+    """Missions whose required level too few people reach: each needs a person of its own (a
+    person is in one pod), so any group of them needs as many people qualifying for one of
+    them. Finds a largest matching; a mission left over names the group that lacks people."""
+    needs = [j for j, m in enumerate(problem.missions) if m.requirement()]
+    if not needs:
+        return []
+    people = problem.people
+    fits = {j: [i for i, p in enumerate(people) if problem.missions[j].qualifies(p)] for j in needs}
+    holder: dict[int, int] = {}  # person -> mission
+
+    def assign(j: int, seen: set[int]) -> bool:
+        for i in fits[j]:
+            if i not in seen:
+                seen.add(i)
+                if i not in holder or assign(holder[i], seen):
+                    holder[i] = j
+                    return True
+        return False
+
+    problems: list[str] = []
+    for j in needs:
+        if assign(j, set()):
+            continue
+        group, reach = _hall_group(j, fits, holder)
+        m = problem.missions[j]
+        if not reach:
+            problems.append(
+                f"mission {m.name!r} needs {m.requirement()}, but nobody in the pool scores that"
+            )
+            continue
+        named = _and(
+            [f"{problem.missions[g].name!r} ({problem.missions[g].requirement()})" for g in group]
+        )
+        who = ", ".join(people[i].id for i in sorted(reach))
+        problems.append(
+            f"missions {named} need a person each, but only {len(reach)} "
+            f"{'person qualifies' if len(reach) == 1 else 'people qualify'} for any of them: {who}"
+        )
+    return problems
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _hall_group(j: int, fits: dict[int, list[int]], holder: dict[int, int]):
+    """The missions reachable from unmatched mission j by alternating paths, and the people
+    they can use: more missions than people (Hall's condition fails there)."""
+    group, reach, todo = [j], set(), [j]
+    while todo:
+        g = todo.pop()
+        for i in fits[g]:
+            if i not in reach:
+                reach.add(i)
+                other = holder.get(i)
+                if other is not None and other not in group:
+                    group.append(other)
+                    todo.append(other)
+    return sorted(group), reach
 
 
 def _unknown_people(problem: Problem, idx: dict[str, int]) -> list[str]:
@@ -362,6 +529,21 @@ def apart_sets(problem: Problem, idx: dict[str, int]) -> list[set[int]]:
             adj[idx[x]].add(idx[y])
             adj[idx[y]].add(idx[x])
     return adj
+
+
+def current_pairs(problem: Problem, idx: dict[str, int]) -> dict[int, set[int]]:
+    """Pairs who share a current pod now (for the new-teammates wish), within `idx`."""
+    out: dict[int, set[int]] = defaultdict(set)
+    if not problem.wishes.new_teammates:
+        return out
+    by_pod: dict[str, list[int]] = defaultdict(list)
+    for p in problem.people:
+        if p.current_pod and p.id in idx:
+            by_pod[p.current_pod].append(idx[p.id])
+    for members in by_pod.values():
+        for i in members:
+            out[i].update(j for j in members if j != i)
+    return out
 
 
 def previous_pairs(problem: Problem, idx: dict[str, int]) -> dict[int, set[int]]:

@@ -30,10 +30,12 @@ from teams.formation.engine.objective import Evaluation, capped, evaluate, share
 from teams.formation.engine.problem import (
     TRAITS,
     FormationInfeasible,
+    Mission,
     Problem,
     apart_sets,
     build_blocks,
     check_problem,
+    current_pairs,
     previous_pairs,
 )
 
@@ -57,6 +59,7 @@ class FormationResult(Evaluation):
     proven_bound: float = 0.0
     bound_method: str = ""
     bound_kind: str = ""
+    missions: list[Mission] = field(default_factory=list)  # as asked; pod i is mission i
 
 
 class _Model:
@@ -85,7 +88,17 @@ class _Model:
         self.m = c.max_per_unit
         self.unit = [unit_id[p.org_unit] if p.org_unit else -1 for p in people]
         self.has_unit = self.m is not None and bool(units)
-        self.has_hard = self.has_apart or self.has_lead or self.has_unit
+        # Pod g is mission g's; a required level is a hard constraint on that pod.
+        self.req: list[tuple[int, float] | None] = [
+            (TRAITS.index(m.trait), m.min_score) if m.requirement() else None  # type: ignore[arg-type]
+            for m in problem.missions
+        ]
+        self.qualifiers: list[list[int]] = [
+            [i for i in range(self.n) if r is not None and people[i].scores[r[0]] >= r[1]]
+            for r in self.req
+        ]
+        self.has_req = any(r is not None for r in self.req)
+        self.has_hard = self.has_apart or self.has_lead or self.has_unit or self.has_req
         labels = sorted({p.current_pod for p in people if p.current_pod})
         label_id = {x: i for i, x in enumerate(labels)}
         self.cur = [label_id[p.current_pod] if p.current_pod else -1 for p in people]
@@ -99,7 +112,9 @@ class _Model:
                 self.requested[self.idx[x]].add(self.idx[y])
                 self.requested[self.idx[y]].add(self.idx[x])
         prev = previous_pairs(problem, self.idx)
-        self.prev: list[set[int]] = [prev.get(i, set()) for i in range(self.n)]
+        now = current_pairs(problem, self.idx)
+        # Both wishes weigh the same: one pairing kept from before, one unit of penalty.
+        self.prev: list[set[int]] = [prev.get(i, set()) | now.get(i, set()) for i in range(self.n)]
         self.min_hours = w.min_shared_hours or 0.0
         self.offsets = [p.utc_offset_hours for p in people]
         self.has_soft = bool(any(self.requested) or any(self.prev) or self.min_hours)
@@ -112,19 +127,22 @@ class _Model:
         ]
         self.neg = [[-self.cap[i][t] for i in order] for t, order in enumerate(self.by_trait)]
 
-    def pod_eval(self, members: list[int]) -> tuple[float, int, float]:
-        """(C, hard violations, soft penalty) of one pod."""
+    def pod_eval(self, members: list[int], g: int) -> tuple[float, int, float]:
+        """(C, hard violations, soft penalty) of pod g with these members."""
         cap = self.cap
         cov = sum(map(max, zip(*[cap[i] for i in members], strict=True))) if members else 0.0
         size = len(members)
         viol = max(0, self.a - size, size - self.b)
         if self.has_hard:
+            viol += self._mission_unmet(members, g)
             if self.has_apart:
+                # each apart pair inside is seen from both ends
+                twice = 0
                 for i in members:
                     ap = self.apart[i]
                     if ap:
-                        viol += sum(1 for j in members if j in ap)
-                viol //= 2
+                        twice += sum(1 for j in members if j in ap)
+                viol += twice // 2
             if self.has_lead:
                 leads = sum(1 for i in members if self.lead[i])
                 if leads > 1:
@@ -146,6 +164,14 @@ class _Model:
             ):
                 soft += 1
         return cov, viol, soft
+
+    def _mission_unmet(self, members: list[int], g: int) -> int:
+        """1 when pod g's mission requires a level nobody in it reaches."""
+        if not self.has_req or g >= len(self.req) or self.req[g] is None:
+            return 0
+        t, level = self.req[g]  # type: ignore[misc]
+        people = self.problem.people
+        return 0 if any(people[i].scores[t] >= level for i in members) else 1
 
     def allowed(self, i: int, members: list[int]) -> bool:
         """Would adding person i to this pod keep the hard constraints?"""
@@ -323,6 +349,7 @@ class _Search:
             seats_needed=k * md.a,
         )
         self._place_blocks(build)
+        self._staff_missions(build)
         if from_current:
             self._seed_current_pods(build)
         self._spread_scarce_holders(build)
@@ -330,12 +357,11 @@ class _Search:
         self._init_scores()
 
     def _place_blocks(self, build: _Build) -> None:
-        """Pinned labels get pods 0.., then other together-blocks go where they add most."""
+        """Pinned labels get pods 0.. (with missions, one whose required level they meet, else
+        one without a required level), then other together-blocks go where they add most."""
         md, k = self.model, self.k
         blocks, members = md.blocks, build.members
-        label_pod = {
-            label: g for g, label in enumerate(sorted(set(blocks.label_of_group.values())))
-        }
+        label_pod = self._label_pods()
         for gi, label in blocks.label_of_group.items():
             for i in blocks.groups[gi]:
                 build.place(i, label_pod[label])
@@ -355,6 +381,57 @@ class _Search:
             )
             for i in group:
                 build.place(i, best)
+
+    def _label_pods(self) -> dict[str, int]:
+        md = self.model
+        blocks = md.blocks
+        group_of_label = {label: gi for gi, label in sorted(blocks.label_of_group.items())}
+        free = list(range(self.k))
+        out: dict[str, int] = {}
+        for label in sorted(group_of_label):
+            group = blocks.groups[group_of_label[label]]
+
+            def rank(g: int, group: list[int] = group) -> tuple[int, int]:
+                if g >= len(md.req) or md.req[g] is None:
+                    return 1, g
+                return (0 if not md._mission_unmet(group, g) else 2), g
+
+            g = min(free, key=rank)
+            free.remove(g)
+            out[label] = g
+        return out
+
+    def _staff_missions(self, build: _Build) -> None:
+        """Give every mission with a required level someone who reaches it, matching missions
+        to distinct unplaced people so one scarce person is not spent where another would do."""
+        md = self.model
+        needing = [g for g in range(self.k) if md._mission_unmet(build.members[g], g)]
+        if not needing:
+            return
+        fits = {
+            g: [
+                i
+                for i in md.qualifiers[g]
+                if self.pod_of[i] < 0 and md.movable[i] and md.allowed(i, build.members[g])
+            ]
+            for g in needing
+        }
+        holder: dict[int, int] = {}
+
+        def assign(g: int, seen: set[int]) -> bool:
+            for i in fits[g]:
+                if i not in seen:
+                    seen.add(i)
+                    if i not in holder or assign(holder[i], seen):
+                        holder[i] = g
+                        return True
+            return False
+
+        for g in sorted(needing, key=lambda g: (len(fits[g]), g)):
+            assign(g, set())
+        for i, g in sorted(holder.items(), key=lambda x: x[1]):
+            if build.has_room(g):
+                build.place(i, g)
 
     def _seed_current_pods(self, build: _Build) -> None:
         """Largest current pods first, each into an empty pod, as far as room and rules allow."""
@@ -442,8 +519,8 @@ class _Search:
     def _init_scores(self) -> None:
         md = self.model
         self.cover, self.violations, self.soft = [], [], []
-        for m in self.members:
-            c, v, s = md.pod_eval(m)
+        for g, m in enumerate(self.members):
+            c, v, s = md.pod_eval(m, g)
             self.cover.append(c)
             self.violations.append(v)
             self.soft.append(s)
@@ -512,8 +589,8 @@ class _Search:
     ) -> _Move:
         """Score pods a and b with these new members (`changes` lists who moves)."""
         md = self.model
-        ca, va, sa = md.pod_eval(new_a)
-        cb, vb, sb = md.pod_eval(new_b)
+        ca, va, sa = md.pod_eval(new_a, a)
+        cb, vb, sb = md.pod_eval(new_b, b)
         C = self.cover
         cur_min = C[self.weakest[0]]
         new_min = min(self._min_excluding(a, b), ca, cb)
@@ -580,6 +657,9 @@ class _Search:
                 out.extend(ranked[rng.randrange(d)] for _ in range(per_trait))
         if self.violations[w] > 0 or (self.soft[w] > 0 and md.has_soft) or not deficits:
             out.extend(rng.randrange(md.n) for _ in range(per_trait))
+            if md._mission_unmet(members, w):
+                fits = md.qualifiers[w]
+                out.extend(fits[rng.randrange(len(fits))] for _ in range(min(per_trait, len(fits))))
         return out
 
     def improve_pod(self, w: int, sideways: bool) -> bool:
@@ -950,18 +1030,16 @@ def propose_pods(
     )
     best_k = max(results, key=lambda k: (_key(results[k]), -k))
     best = results[best_k]
-    pods = [[problem.people[i].id for i in m] for m in best.members]
-    ev = evaluate(problem, pods)
+    # Stable output: members in pool order; pods in mission order, else by first member.
+    pods = [sorted(m) for m in best.members]
+    if not problem.missions:
+        pods.sort()
+    ev = evaluate(problem, [[problem.people[i].id for i in m] for m in pods])
     if ev.violations:
         raise FormationInfeasible(
             ["no arrangement was found that satisfies all hard constraints; the best one breaks:"]
             + ev.violations
         )
-    # Stable output: pods ordered by their first member in pool order.
-    order = sorted(range(len(pods)), key=lambda g: min(model.idx[p] for p in pods[g]))
-    ev.pods = [ev.pods[g] for g in order]
-    for pod in ev.pods:
-        pod.members.sort(key=model.idx.__getitem__)
     # F without the stability penalty: the bound drops μ·moved, so it is compared with this.
     reached = ev.coverage_sum + ev.k * ev.min_coverage
     bound = proven_bound(problem, tops, ks, reached, deadline if time_limit else None)
@@ -975,4 +1053,5 @@ def propose_pods(
         proven_bound=bound.value,
         bound_method=bound.method,
         bound_kind=bound.kind,
+        missions=list(problem.missions),
     )

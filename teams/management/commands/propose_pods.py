@@ -24,6 +24,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--max-per-unit", type=int, default=None)
         parser.add_argument("--stability", type=float, default=None, help="μ, default 0")
+        parser.add_argument(
+            "--pods",
+            type=int,
+            default=None,
+            help="fix the number of pods (a JSON pool's missions fix it to one per mission)",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--time-limit", type=float, default=10.0, help="seconds")
         parser.add_argument("--format", choices=["json", "table"], default="json")
@@ -40,6 +46,7 @@ class Command(BaseCommand):
                 threshold=opts["threshold"],
                 max_per_unit=opts["max_per_unit"],
                 stability=opts["stability"],
+                pods=opts["pods"],
             )
         except (FormationInfeasible, PoolFormatError) as exc:
             raise CommandError("\n".join(exc.problems), returncode=1) from exc
