@@ -142,3 +142,14 @@ def test_it_bounds_large_pools_at_least_as_tightly_as_two_ub_sum():
     assert result.objective <= result.proven_bound <= max(bound(problem, k) for k in ks) + 1e-9
     # No Signal Reader reaches 70: every pod is short there, which the per-trait bound sees.
     assert result.proven_bound < max(bound(problem, k) for k in ks) - 1
+
+
+def test_it_falls_back_to_the_per_trait_bound_when_time_runs_out():
+    people = [person(f"p{i}", *[(i * 37 + t * 11) % 101 for t in range(5)]) for i in range(12)]
+    problem = Problem(people=people)
+    rushed = propose_pods(problem, seed=1, time_limit=1e-9)
+    assert rushed.bound_kind in {"per-trait", "optimal"}
+    ks = feasible_pod_counts(12, 3, 5)
+    assert rushed.objective <= rushed.proven_bound <= max(bound(problem, k) for k in ks) + 1e-9
+    relaxed = propose_pods(problem, seed=1, time_limit=None)
+    assert relaxed.proven_bound <= rushed.proven_bound + 1e-9

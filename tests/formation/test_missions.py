@@ -213,3 +213,19 @@ def test_it_reads_missions_and_pods_from_json(tmp_path):
 
 
 TRAIT_KEYS = ("builder", "architect", "taste_maker", "signal_reader", "decision_maker")
+
+
+def test_it_gives_the_same_pods_for_the_same_seed_with_missions():
+    missions = [Mission("Growth", "signal_reader", 90), Mission("Platform", "architect", 90)]
+    missions += [Mission("C"), Mission("D")]
+    problem = Problem(
+        people=pool(),
+        missions=missions,
+        constraints=Constraints(apart=[("p3", "p11")], stability=0.5),
+        wishes=Wishes(new_teammates=True),
+    )
+    runs = [propose_pods(problem, seed=9, time_limit=None) for _ in range(2)]
+    assert [p.members for p in runs[0].pods] == [p.members for p in runs[1].pods]
+    assert runs[0].objective == runs[1].objective
+    assert runs[0].proven_bound == runs[1].proven_bound
+    assert not runs[0].stopped_early

@@ -2,7 +2,7 @@
 
 import pytest
 
-from teams.formation.engine import Constraints, Problem, propose_pods
+from teams.formation.engine import Constraints, Mission, Problem, propose_pods
 from tests.formation.helpers import person
 
 
@@ -25,6 +25,18 @@ def test_it_reports_growing_fractions_and_gives_the_same_answer(stability):
     assert len(seen) > 5  # called every few dozen search steps, not once
     assert seen == sorted(seen) and 0 <= seen[0] and seen[-1] == 1.0
     assert all(f < 1 for f in seen[:-1])  # 1.0 only once the search is over
+
+
+def test_it_reports_progress_for_missions_without_changing_the_answer():
+    problem = pool(40)
+    problem.missions = [
+        Mission(f"m{j}", "builder", 90) if j < 3 else Mission(f"m{j}") for j in range(10)
+    ]
+    seen: list[float] = []
+    with_progress = propose_pods(problem, seed=4, time_limit=None, on_progress=seen.append)
+    without = propose_pods(problem, seed=4, time_limit=None)
+    assert [p.members for p in with_progress.pods] == [p.members for p in without.pods]
+    assert seen == sorted(seen) and seen[-1] == 1.0
 
 
 def test_it_stops_the_search_when_the_callback_raises():

@@ -237,7 +237,8 @@ class _PodLP:
         members, covers = members[order], covers[order]
         c_max = float(covers[-1])
         h = _solver()
-        h.setOptionValue("threads", 1)
+        # Default options otherwise: the dual simplex is serial, so the answer does not depend
+        # on threads (and setting them clashes with a HiGHS already running in the process).
         h.setOptionValue("random_seed", 0)
         self._load(h, members, covers)
         best = floor
