@@ -13,10 +13,10 @@ from teams.formation.engine import (
     feasible_pod_counts,
     propose_pods,
 )
-from teams.formation.engine.bound import TraitTops, proven_bound
+from teams.formation.engine.bound import SlotCap, TraitTops, proven_bound
 from teams.formation.engine.objective import capped
 from teams.formation.engine.problem import check_problem
-from tests.formation.helpers import bound, brute_force_optimum, person
+from tests.formation.helpers import bound, brute_force_optimum, coverage, partitions, person
 
 FAST = {"effort": 0.2, "time_limit": None}
 score = st.integers(min_value=0, max_value=100)
@@ -153,3 +153,29 @@ def test_it_falls_back_to_the_per_trait_bound_when_time_runs_out():
     assert rushed.objective <= rushed.proven_bound <= max(bound(problem, k) for k in ks) + 1e-9
     relaxed = propose_pods(problem, seed=1, time_limit=None)
     assert relaxed.proven_bound <= rushed.proven_bound + 1e-9
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_it_never_caps_the_weakest_pod_below_what_some_partition_reaches(problem):
+    """The per-pod cap alone (no constraints): for every k, at least the best weakest pod."""
+    ids = [p.id for p in problem.people]
+    plain = Problem(people=problem.people, min_size=problem.min_size, max_size=problem.max_size)
+    plain.threshold = problem.threshold
+    best: dict[int, float] = {}
+    for part in partitions(len(ids), plain.min_size, plain.max_size):
+        weakest = min(coverage(plain, [ids[i] for i in g]) for g in part)
+        best[len(part)] = max(best.get(len(part), 0.0), weakest)
+    slots = SlotCap(capped(plain), plain.min_size)
+    for k, weakest in best.items():
+        assert slots.weakest_cap(k, 5.0) >= weakest - 1e-9
+
+
+def test_it_caps_the_weakest_pod_when_one_person_is_strong_in_everything():
+    # generalist_pool: the per-trait cap allows 5 in both pods; a pod without the generalist
+    # has three specialists, so at most 3 (plus what the bisection leaves).
+    problem = generalist_pool()
+    tops = TraitTops(capped(problem))
+    assert tops.weakest_cap(2) == 5
+    cap = SlotCap(capped(problem), 3).weakest_cap(2, 5.0)
+    assert 3 <= cap < 3.001

@@ -8,6 +8,15 @@ Two proofs, the stronger one when the run has the time and the pool is small eno
   trait at most the j best, so `j·min_g C(g)` is at most that sum, for every t and j. With
   `Σ_g C(g) ≤ UB_sum(k)`, `F ≤ UB_sum(k) + k·min(UB_sum(k)/k, those caps)`. On pools with a
   scarce trait this is the exact optimum or close to it; it is never looser than `2·UB_sum(k)`.
+* **Per-pod cap** (any pool, milliseconds per k; `SlotCap`). A pod's coverage is at most the 5
+  largest of its members' sorted capped scores (each trait is covered by one member, and a
+  member covering j traits gives at most their j best). So for any λ in [0, 1],
+  `C(g) ≤ 5λ + Σ_{p∈g} h_p(λ)` with `h_p(λ) = Σ_i (d_p(i) − λ)⁺`. For every pod to reach m,
+  each needs `u = m − 5λ` of that excess, and no one person's excess counts beyond u. People
+  with h ≥ u carry a pod alone, but that pod still takes a − 1 others whose excess is wasted.
+  When the rest cannot cover the other pods, no partition reaches m. This sees what the
+  per-trait bound cannot: someone strong in every trait counts in every trait's top k, yet
+  leads only one pod.
 * **Pod-level linear programme** (pools of up to about 25 people; HiGHS through `highspy`). Every
   possible pod that keeps the hard constraints is a column worth its coverage C(S); for a weakest-
   pod level m, only pods with C(S) ≥ m may be used, and the linear relaxation of "pick k disjoint
@@ -16,7 +25,7 @@ Two proofs, the stronger one when the run has the time and the pool is small eno
   this one does: on the benchmark pools it lands within 0.3 % of the exact optimum. Its value is
   certified from the LP's duals (weak duality), so solver tolerances can only loosen it.
 
-Both ignore the stability penalty and soft wishes (μ·moved ≥ 0 only lowers F), so the bound holds
+All of them ignore the stability penalty and soft wishes (μ·moved ≥ 0 only lowers F), so the bound holds
 for every run. Missions' required trait levels are ignored too, which can only loosen it.
 """
 
@@ -24,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import comb
@@ -44,7 +54,8 @@ MAX_LEVELS = 80
 PER_TRAIT_NOTE = (
     "Per-trait bound: for each possible number of pods k, no arrangement can use more than the k "
     "best people of each trait, and the weakest pod cannot beat what each trait's weakest holders "
-    "leave it."
+    "leave it, nor what the people left can give it once those strong in many traits each lead "
+    "one pod."
 )
 LP_NOTE = (
     "Pod-level linear programme (HiGHS) over every pod the constraints allow, for each level of "
@@ -70,6 +81,7 @@ class TraitTops:
 
     def __init__(self, cap: Sequence[Sequence[float]]) -> None:
         self.n = len(cap)
+        self.rows = cap
         self.sorted = [sorted((row[t] for row in cap), reverse=True) for t in range(NT)]
         self.prefix = [list(itertools.accumulate(col, initial=0.0)) for col in self.sorted]
 
@@ -113,6 +125,69 @@ def per_trait_bounds(tops: TraitTops, ks: Sequence[int]) -> dict[int, float]:
     return {k: tops.bound(k) for k in ks}
 
 
+class SlotCap:
+    """The per-pod cap on min_g C(g) (see the module docstring), for any k."""
+
+    LAMBDAS = tuple(i / 20 for i in range(21))
+
+    def __init__(self, cap: Sequence[Sequence[float]], min_size: int) -> None:
+        import numpy as np
+
+        self.n = len(cap)
+        self.a = max(1, min_size)
+        marginals = np.sort(np.asarray(cap, dtype=np.float64), axis=1)
+        # per λ: h_p(λ) best first (as negatives, for bisect) and prefix sums of h
+        self.levels = []
+        for lam in self.LAMBDAS:
+            h = -np.sort(-np.maximum(marginals - lam, 0.0).sum(axis=1))
+            self.levels.append((lam, (-h).tolist(), np.concatenate(([0.0], np.cumsum(h))).tolist()))
+
+    def weakest_cap(self, k: int, start: float) -> float:
+        """A level no partition into k pods can reach in every pod, at most `start`: bisects
+        for the lowest level this argument refutes (any refuted level is a valid cap)."""
+        if not self._refutes(k, start):
+            return start
+        lo, hi = 0.0, start
+        for _ in range(18):
+            mid = (lo + hi) / 2
+            if self._refutes(k, mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+    def _refutes(self, k: int, m: float) -> bool:
+        return any(self._short(k, m, lam, neg, prefix) for lam, neg, prefix in self.levels)
+
+    def _short(self, k: int, m: float, lam: float, neg: list, prefix: list) -> bool:
+        """True when, at this λ, the pool cannot give every one of k pods u = m − 5λ."""
+        u = m - 5 * lam
+        if u <= 1e-12:
+            return False
+        n, a = self.n, self.a
+        t = bisect_right(neg, -u)  # people who carry a pod alone (h ≥ u), best first
+        q_max = min(t, k)
+
+        def slack(q: int) -> float:
+            # q pods carried alone take a·q people, t of them the carriers: the other pods
+            # get what is left of the rest, the least useful taken first.
+            wasted = max(0, a * q - t)
+            kept = max(0, n - t - wasted)
+            return prefix[t + kept] - prefix[t] - (k - q) * u
+
+        # slack grows with q until carried pods start wasting people, then is concave until
+        # nobody is left, then grows again: its maximum is at one of these.
+        lo = min(q_max, t // a)
+        hi = min(q_max, max(lo, n // a))
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if slack(mid + 1) >= slack(mid):
+                lo = mid + 1
+            else:
+                hi = mid
+        return max(slack(lo), slack(q_max), slack(min(q_max, t // a))) < -1e-9
+
+
 def proven_bound(
     problem: Problem,
     tops: TraitTops,
@@ -129,9 +204,15 @@ def proven_bound(
     best = incumbent
     kind = "per-trait"
     lp_ready = _lp_available()
+    slots = SlotCap(tops.rows, problem.min_size) if lp_ready else None
     for k in sorted(ks, key=lambda k: (-per_k[k], k)):
         if per_k[k] <= best + SLACK:
             continue  # already below a value some partition reaches
+        if slots is not None and (deadline is None or time.monotonic() < deadline):
+            m = slots.weakest_cap(k, tops.weakest_cap(k))
+            per_k[k] = min(per_k[k], tops.ub_sum(k) + k * m)
+            if per_k[k] <= best + SLACK:
+                continue
         if (
             lp_ready
             and _column_count(problem, k) <= MAX_COLUMNS
