@@ -42,8 +42,8 @@ from teams.formation.engine.problem import TRAITS, Problem, build_blocks
 
 NT = len(TRAITS)
 # Every possible pod is one column: about 55,000 for 24 people in pods of 3-5, 91,000 for 40
-# people in pods of 3-4 (13 pods). Past this many the
-# relaxation would cost more than the search, so the per-trait bound stands alone.
+# people in pods of 3-4 (13 pods). Past this many the relaxation would cost more than the
+# search, so the per-trait bound and the per-pod cap stand alone.
 MAX_COLUMNS = 150_000
 # Bounds are certified with a small allowance for float rounding in the certificate itself.
 SLACK = 1e-7
@@ -203,7 +203,7 @@ def proven_bound(
     per_k = per_trait_bounds(tops, ks)
     best = incumbent
     kind = "per-trait"
-    lp_ready = _lp_available()
+    lp_ready = _lp_available()  # numpy (for the per-pod cap too) and highspy
     slots = SlotCap(tops.rows, problem.min_size) if lp_ready else None
     for k in sorted(ks, key=lambda k: (-per_k[k], k)):
         if per_k[k] <= best + SLACK:
