@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -449,6 +449,14 @@ def _optimise_in_thread(run_id: int) -> None:
     except Exception:
         log.exception("formation run %s failed in its thread", run_id)
     finally:
+        for connection in connections.all(initialized_only=True):
+            # Django keeps an in-memory SQLite connection open on close(); left to the garbage
+            # collector it would be closed from another thread, which SQLite's shared cache
+            # can deadlock on. This thread's goes with it.
+            if connection.vendor == "sqlite" and connection.is_in_memory_db():
+                if connection.connection is not None:
+                    connection.connection.close()
+                    connection.connection = None
         connections.close_all()
 
 
@@ -464,7 +472,14 @@ class _Heartbeat:
         if now - self.last < HEARTBEAT_EVERY:
             return
         self.last = now
-        if not self.mine.update(progress=5 + int(90 * fraction), heartbeat_at=timezone.now()):
+        try:
+            owned = self.mine.update(progress=5 + int(90 * fraction), heartbeat_at=timezone.now())
+        except OperationalError:
+            # The database is busy (SQLite under a writer): skip this beat, the next one comes
+            # in a second and the silence limit allows a minute.
+            log.warning("formation heartbeat skipped: the database is busy")
+            return
+        if not owned:
             raise RunSuperseded
 
 
@@ -515,7 +530,8 @@ def formation_optimise(*, run_id: int) -> FormationRun | None:
             on_progress=_Heartbeat(mine),
         )
     except formation.FormationInfeasible as exc:
-        mine.update(
+        _finish(
+            mine,
             status=FormationRun.Status.FAILED,
             error="\n".join(named_problems(problem, run_names(run), exc.problems)),
             progress=100,
@@ -529,7 +545,8 @@ def formation_optimise(*, run_id: int) -> FormationRun | None:
     proposal = result_to_dict(result)
     arrangement = [pod["members"] for pod in proposal["pods"]]
     scores = {row["id"]: row["scores"] for row in run.result["pool"]}
-    mine.update(
+    _finish(
+        mine,
         result={**run.result, "proposal": proposal},
         arrangement=arrangement,
         history=[],
@@ -544,6 +561,19 @@ def formation_optimise(*, run_id: int) -> FormationRun | None:
     )
     run.refresh_from_db()
     return run
+
+
+def _finish(mine, **fields) -> None:
+    """Write the run's outcome; a busy database (SQLite under another writer) gets a few
+    more tries, since the search behind it took seconds."""
+    for attempt in range(4):
+        try:
+            mine.update(**fields)
+            return
+        except OperationalError:
+            if attempt == 3:
+                raise
+            time.sleep(0.5 * (attempt + 1))
 
 
 def run_silence_limit(run: FormationRun) -> timedelta:
@@ -879,7 +909,10 @@ class ProposedPod:
     lead: str | None
     requirement: str = ""  # the mission's required trait level, and whether the pod meets it
     requirement_met: bool = True
-    chosen: dict = dataclasses.field(default_factory=dict)
+    chosen: dict = dataclasses.field(default_factory=dict)  # what the lead set, as saved
+    default_name: str = ""
+    default_goal: str = ""
+    default_baseline: Decimal | None = None  # None: the accept form's baseline
 
     @property
     def label(self) -> str:
@@ -943,23 +976,17 @@ def proposed_pods(
         if charter is None:
             pod = None
         chosen = chosen_all.get(str(g)) or {}
-        name = (
-            chosen.get("name")
-            or (mission or {}).get("name")
-            or (charter[0] if charter else f"{prefix} · pod {g + 1}")
+        # The defaults: the mission's, else the continuing pod's, else a name from the prefix.
+        default_name = (mission or {}).get("name") or (
+            charter[0] if charter else f"{prefix} · pod {g + 1}"
         )
-        goal = (
-            chosen["goal"]
-            if "goal" in chosen
-            else ((mission or {}).get("goal") or (charter[1] if charter else ""))
-        )
+        default_goal = (mission or {}).get("goal") or (charter[1] if charter else "")
+        own_baseline = _decimal((mission or {}).get("baseline"))
+        if own_baseline is None and charter:
+            own_baseline = charter[2]
         baseline = _decimal(chosen.get("baseline"))
         if baseline is None:
-            baseline = _decimal((mission or {}).get("baseline"))
-        if baseline is None and charter:
-            baseline = charter[2]
-        if baseline is None:
-            baseline = default_baseline
+            baseline = own_baseline if own_baseline is not None else default_baseline
         lead = chosen.get("lead")
         if lead not in members:
             lead = _default_lead(members, pool, pod)
@@ -971,10 +998,13 @@ def proposed_pods(
                 mission=mission,
                 continuing=pod,
                 continuing_name=names.pods.get(str(pod), "") if pod is not None else "",
-                name=name,
-                goal=goal,
+                name=chosen.get("name") or default_name,
+                goal=chosen.get("goal") or default_goal,
                 baseline=baseline,
                 lead=lead,
+                default_name=default_name,
+                default_goal=default_goal,
+                default_baseline=own_baseline,
                 requirement=requirement,
                 requirement_met=met,
                 chosen=chosen,
@@ -1196,7 +1226,9 @@ def formation_accept(
     run.status = FormationRun.Status.ACCEPTED
     run.accepted_by = user
     run.accepted_at = timezone.now()
-    run.save(update_fields=["status", "accepted_by", "accepted_at"])
+    # Which pod each proposed pod became, so the run's page links to them as named.
+    run.review = {**(run.review or {}), "accepted": [pod.pk for pod in pods]}
+    run.save(update_fields=["status", "accepted_by", "accepted_at", "review"])
     return pods
 
 

@@ -270,6 +270,11 @@ def _workspace_context(request: HttpRequest, run: FormationRun, announce: str = 
                 ],
             }
         )
+    accepted = (run.review or {}).get("accepted") or []
+    if run.status == FormationRun.Status.ACCEPTED and len(accepted) == len(pods):
+        became = dict(Pod.objects.filter(pk__in=accepted).values_list("pk", "name"))
+        for pod, pk in zip(pods, accepted, strict=True):
+            pod["became"] = {"pk": pk, "name": became.get(pk, "")} if pk in became else None
     # Pods keep their place while the lead edits: the proposal's order, or the order the lead
     # asked for (weakest first, as they scored then).
     order = services.display_order(run, len(pods))
@@ -437,7 +442,13 @@ def formation_pod(request: HttpRequest, pk: int, index: int) -> HttpResponse:
         p = pod["proposed"]
         lead = ctx["workspace"].names.get(p.lead, "no one") if p.lead else "no one"
         announce = f"Pod {index + 1} saved: {p.name}, led by {lead}."
-    ctx.update(pod=pod, pod_form=form if form.errors else None, announce=announce)
+    ctx.update(
+        pod=pod,
+        pod_form=form if form.errors else None,
+        announce=announce,
+        # Saved with its button: the name, goal and baseline stay open to go on editing.
+        charter_open=bool(request.POST.get("save")),
+    )
     return render(request, "teams/formation/run_detail.html#pod", ctx)
 
 

@@ -745,9 +745,9 @@ def test_it_lets_the_lead_choose_each_pods_lead_and_charter_before_accepting(cli
     assert 'id="pod-0"' in page and "Pod 1 saved: Alpha, led by" in page
     # Bad input is named, nothing saved.
     for data, message in [
-        ({"lead": run.arrangement[1][0]}, "is not in pod 1: choose one of its members"),
+        ({"lead": run.arrangement[1][0]}, "Pod Lead: pool"),
         ({"lead": chosen, "baseline": "-2"}, "greater than or equal to 0"),
-        ({"lead": chosen, "baseline": "abc"}, "Baseline"),
+        ({"lead": chosen, "baseline": "abc"}, "<p>Baseline headcount: "),
         ({"lead": chosen, "name": "x" * 121}, "at most 120 characters"),
     ]:
         r = client.post(f"/formation/{run.pk}/pods/0/", data, headers={"HX-Request": "true"})
@@ -977,3 +977,14 @@ def test_it_disables_accept_while_a_constraint_breaks(client, lead):
 
     css = open(finders.find("css/app.css")).read()
     assert "button:disabled" in css and "cursor: not-allowed" in css
+
+
+def test_it_links_an_accepted_run_to_the_pods_it_became(client, lead):
+    run = _done_run(client, lead)
+    client.post(f"/formation/{run.pk}/accept/", {"baseline_headcount": "3", "name_prefix": "Q3"})
+    run.refresh_from_db()
+    pods = Pod.objects.filter(formation_run=run)
+    assert sorted(run.review["accepted"]) == sorted(p.pk for p in pods)
+    page = client.get(f"/formation/{run.pk}/").content.decode()
+    first = pods.get(pk=run.review["accepted"][0])
+    assert f'Became <a href="/pods/{first.pk}/">Q3 · pod 1</a>' in page
