@@ -134,7 +134,7 @@ class FormationRunForm(forms.Form):
         required=False,
         initial=False,
         label="New teammates for everyone (a wish)",
-        help_text="When re-forming: everyone gets at least one teammate they did not have.",
+        help_text="When re-forming: people who share a pod now would rather not share the new one.",
     )
     min_shared_hours = forms.FloatField(
         min_value=0,

@@ -132,12 +132,6 @@ def pool_snapshot(*, org_unit: OrgUnit, pool: str) -> tuple[list[dict], list[str
     return snapshot, notes
 
 
-def pod_count(params: dict) -> int | None:
-    """The number of pods a run must make: one per mission, or the number asked for (else the
-    optimiser chooses)."""
-    return len(params.get("missions") or []) or params.get("pods") or None
-
-
 def problem_for_run(run: FormationRun) -> formation.Problem:
     """Rebuild the optimiser's problem from the run's stored inputs and pool snapshot."""
     p = run.params
@@ -153,14 +147,19 @@ def problem_for_run(run: FormationRun) -> formation.Problem:
         for row in run.result["pool"]
     ]
     missions = p.get("missions") or []
-    engine_missions = missions and ENGINE_MISSIONS
-    new_teammates = bool(p.get("new_teammates"))
     return formation.Problem(
         people=people,
         min_size=p["min_size"],
         max_size=p["max_size"],
         threshold=p["threshold"],
-        k=None if engine_missions else pod_count(p),
+        # One pod per mission, in order (the i-th pod is the i-th mission's): missions fix k.
+        k=None if missions else p.get("pods"),
+        missions=[
+            formation.Mission(
+                name=m["name"], trait=m.get("trait") or None, min_score=m.get("level")
+            )
+            for m in missions
+        ],
         constraints=formation.Constraints(
             together=[tuple(pair) for pair in p.get("together", [])],
             apart=[tuple(pair) for pair in p.get("apart", [])],
@@ -171,57 +170,11 @@ def problem_for_run(run: FormationRun) -> formation.Problem:
         ),
         wishes=formation.Wishes(
             requested=[tuple(pair) for pair in p.get("requested", [])],
-            previous_pods=run.result.get("previous_pods", [])
-            if p.get("avoid_repeats") or (new_teammates and not ENGINE_NEW_TEAMMATES)
-            else [],
+            previous_pods=run.result.get("previous_pods", []) if p.get("avoid_repeats") else [],
             min_shared_hours=p.get("min_shared_hours"),
-            **({"new_teammates": True} if new_teammates and ENGINE_NEW_TEAMMATES else {}),
+            new_teammates=bool(p.get("new_teammates")),
         ),
-        **({"missions": [_engine_mission(m) for m in missions]} if engine_missions else {}),
     )
-
-
-# What the optimiser handles itself, checked on its own types, so the workspace keeps working
-# while the optimiser grows. Missions: the i-th pod is the i-th mission's, a required trait
-# level is a hard constraint. "New teammates for everyone": a wish it weighs. Until then, the
-# workspace settles each mission on a pod after the search (assign_missions) and steers the
-# wish through the previous pods, reporting it per pod (new_teammates_wish).
-ENGINE_MISSIONS = "missions" in {f.name for f in dataclasses.fields(formation.Problem)}
-ENGINE_NEW_TEAMMATES = "new_teammates" in {f.name for f in dataclasses.fields(formation.Wishes)}
-
-
-def _engine_mission(mission: dict):
-    from teams.formation.engine.problem import Mission
-
-    return Mission(
-        name=mission["name"], trait=mission.get("trait") or None, min_score=mission.get("level")
-    )
-
-
-def new_teammates_wish(ev: formation.Evaluation, run: FormationRun, names: Names) -> None:
-    """Report "new teammates for everyone" per pod: met when each member has at least one
-    teammate they did not share their previous pod with."""
-    previous: dict[str, set[str]] = {}
-    for pod in (run.result or {}).get("previous_pods", []):
-        for pid in pod:
-            previous.setdefault(pid, set()).update(m for m in pod if m != pid)
-    avoid_repeats = bool(run.params.get("avoid_repeats"))
-    for pod in ev.pods:
-        if not avoid_repeats:  # the pairing lines are the other wish's report
-            pod.wishes_met = [w for w in pod.wishes_met if "previous formation" not in w]
-            pod.wishes_missed = [w for w in pod.wishes_missed if "previous formation" not in w]
-        stale = [
-            pid
-            for pid in pod.members
-            if len(pod.members) > 1 and set(pod.members) - {pid} <= previous.get(pid, set())
-        ]
-        if stale:
-            pod.wishes_missed += [
-                f"{names.person(pid)} has no new teammate (all were in their previous pod)"
-                for pid in stale
-            ]
-        else:
-            pod.wishes_met.append("everyone has a new teammate")
 
 
 # --------------------------------------------------------------------------- names
@@ -544,14 +497,13 @@ def formation_optimise(*, run_id: int) -> FormationRun | None:
         return run
     proposal = result_to_dict(result)
     arrangement = [pod["members"] for pod in proposal["pods"]]
-    scores = {row["id"]: row["scores"] for row in run.result["pool"]}
     _finish(
         mine,
         result={**run.result, "proposal": proposal},
         arrangement=arrangement,
         history=[],
         # Each pod's mission is settled once, so it stays with its pod while the lead edits.
-        review={"missions": settle_missions(run.params, scores, arrangement)},
+        review={"missions": list(range(len(arrangement))) if run.params.get("missions") else []},
         objective=result.objective,
         upper_bound=result.upper_bound,
         status=FormationRun.Status.DONE,
@@ -651,8 +603,6 @@ def workspace_for_run(run: FormationRun) -> Workspace:
     problem = problem_for_run(run)
     names = run_names(run)
     evaluation = evaluate_named(problem, names, run.arrangement or [])
-    if run.params.get("new_teammates") and not ENGINE_NEW_TEAMMATES:
-        new_teammates_wish(evaluation, run, names)
     pool = run.result["pool"]
     return Workspace(
         run=run,
@@ -787,59 +737,6 @@ def formation_edit(
 # --------------------------------------------------------------------------- review
 
 
-def assign_missions(
-    scores: dict[str, list[float]], arrangement: list[list[str]], missions: list[dict]
-) -> list[int | None]:
-    """Which mission each proposed pod takes (an index into `missions`, per pod).
-
-    A mission asking for a trait level goes to a pod with someone at that level, as many of
-    them as the pods allow (augmenting paths: a mission may hand its pod to another that has
-    no other choice); the rest take the remaining pods in order.
-    """
-    k = len(arrangement)
-    if not missions:
-        return [None] * k
-
-    def best(g: int, trait: str) -> float:
-        t = TRAITS.index(trait)
-        return max((scores[pid][t] for pid in arrangement[g] if pid in scores), default=0.0)
-
-    holder: dict[int, int] = {}  # pod -> mission
-
-    def place(i: int, seen: set[int]) -> bool:
-        trait, level = missions[i]["trait"], missions[i]["level"]
-        fits = sorted(
-            (g for g in range(k) if best(g, trait) >= level), key=lambda g: (-best(g, trait), g)
-        )
-        for g in fits:
-            if g in seen:
-                continue
-            seen.add(g)
-            if g not in holder or place(holder[g], seen):
-                holder[g] = i
-                return True
-        return False
-
-    for i, mission in enumerate(missions):
-        if mission.get("trait"):
-            place(i, set())
-    placed = set(holder.values())
-    rest = iter(i for i in range(len(missions)) if i not in placed)
-    for g in range(k):
-        if g not in holder:
-            holder[g] = next(rest, None)
-    return [holder[g] for g in range(k)]
-
-
-def settle_missions(params: dict, scores: dict, arrangement: list[list[str]]) -> list[int | None]:
-    """Each proposed pod's mission once the optimiser answered: the i-th pod's is the i-th
-    mission when the optimiser placed them, else as `assign_missions` matches them."""
-    missions = params.get("missions") or []
-    if missions and ENGINE_MISSIONS and len(missions) == len(arrangement):
-        return list(range(len(missions)))
-    return assign_missions(scores, arrangement, missions)
-
-
 def continuing_pods(run: FormationRun, arrangement: list[list[str]]) -> list[int | None]:
     """The existing pod each proposed pod continues, if any (per pod).
 
@@ -958,9 +855,10 @@ def proposed_pods(
     scores = {pid: row["scores"] for pid, row in pool.items()}
     missions = run.params.get("missions") or []
     review = run.review or {}
+    # The i-th pod is the i-th mission's (the optimiser holds their order and required levels).
     assigned = review.get("missions")
     if not isinstance(assigned, list) or len(assigned) != len(arrangement):
-        assigned = assign_missions(scores, arrangement, missions)
+        assigned = list(range(len(arrangement))) if missions else [None] * len(arrangement)
     continues = continuing_pods(run, arrangement)
     prefix = name_prefix.strip() or f"{run.org_unit.name} · run {run.pk}"
     chosen_all = review.get("pods") or {}

@@ -295,11 +295,6 @@ def _workspace_context(request: HttpRequest, run: FormationRun, announce: str = 
         "picked_name": names.get(picked, ""),
         "accept_form": AcceptForm(),
         "traits": [TRAIT_LABELS[t] for t in TRAITS],
-        # When the optimiser holds required levels itself, a missed one is a broken constraint
-        # listed with the others.
-        "missions_missed": []
-        if services.ENGINE_MISSIONS
-        else [p for p in proposal if not p.requirement_met],
         "continuing": sum(1 for p in proposal if p.continuing is not None),
         "plan_warning": services.plan_warning(run.org_unit, clock.today())
         if run.status == FormationRun.Status.DONE

@@ -873,26 +873,6 @@ def test_it_reports_new_teammates_for_everyone(client, lead):
     assert not any(paula in w for w in lines)
 
 
-def test_it_says_who_has_no_new_teammate(lead):
-    from teams.formation.engine import Evaluation, PodScore
-    from teams.formation.services import Names, new_teammates_wish
-
-    run = FormationRun(
-        org_unit=lead.unit_a,
-        params={"new_teammates": True},
-        result={"previous_pods": [["1", "2"]]},
-    )
-    pod = PodScore(members=["1", "2"], coverage={}, total=0, coverers={}, shortfall={})
-    other = PodScore(members=["3", "1"], coverage={}, total=0, coverers={}, shortfall={})
-    ev = Evaluation([pod, other], 2, 0, 0, 0, 0, 0, 0, 0, 0, [])
-    new_teammates_wish(ev, run, Names(people={"1": "Ana Lima", "2": "Bo Chen"}, pods={}, units={}))
-    assert pod.wishes_missed == [
-        "Ana Lima has no new teammate (all were in their previous pod)",
-        "Bo Chen has no new teammate (all were in their previous pod)",
-    ]
-    assert other.wishes_met == ["everyone has a new teammate"]
-
-
 # --------------------------------------------------------------------------- stable review
 
 
