@@ -968,3 +968,28 @@ def test_it_links_an_accepted_run_to_the_pods_it_became(client, lead):
     page = client.get(f"/formation/{run.pk}/").content.decode()
     first = pods.get(pk=run.review["accepted"][0])
     assert f'Became <a href="/pods/{first.pk}/">Q3 · pod 1</a>' in page
+
+
+def test_it_lists_runs_with_constant_queries(client, lead, django_assert_num_queries):
+    _pool(lead.unit_a)
+    _start(client, lead.unit_a)
+    n = count_queries(lambda: client.get("/formation/"))
+    for seed in (2, 3, 4):
+        _start(client, lead.unit_a, seed=seed)
+    with django_assert_num_queries(n):
+        page = client.get("/formation/").content.decode()
+    assert page.count('name="a"') == 4
+
+
+def test_it_compares_with_constant_queries(client, lead, django_assert_num_queries):
+    _pool(lead.unit_a, 10, "few")
+    _start(client, lead.unit_a)
+    _start(client, lead.unit_a, seed=2)
+    a, b = FormationRun.objects.order_by("id")
+    n = count_queries(lambda: client.get(f"/formation/compare/?a={a.pk}&b={b.pk}"))
+    _pool(lead.unit_a, 30, "many")
+    _start(client, lead.unit_a, seed=3)
+    _start(client, lead.unit_a, seed=4)
+    c, d = FormationRun.objects.order_by("-id")[:2]
+    with django_assert_num_queries(n):
+        client.get(f"/formation/compare/?a={d.pk}&b={c.pk}")
