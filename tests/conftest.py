@@ -342,3 +342,19 @@ def _sqlite_flush_may_delete_frozen_periods():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+def _shared_memory_readers_do_not_lock(sender, connection, **kwargs):
+    # The test database on SQLite is one in-memory database shared between threads (the live
+    # server, the formation thread without a broker). Its shared cache locks whole tables, so a
+    # page read while a background thread writes would fail "table is locked"; readers that do
+    # not take read locks see what the writer committed, as on a file or PostgreSQL.
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_shared_memory_readers_do_not_lock, weak=False)

@@ -398,7 +398,16 @@ def _optimise_in_thread(run_id: int) -> None:
     # A thread that dies with its process leaves the run silent: the heartbeat check marks it
     # failed and its page offers "Run again", as for a lost worker.
     try:
-        formation_optimise(run_id=run_id)
+        for attempt in range(1, 31):
+            try:
+                formation_optimise(run_id=run_id)
+                break
+            except OperationalError as exc:
+                # SQLite's shared in-memory database (the test run) locks whole tables and has
+                # no busy timeout: try again shortly; the run is safe to repeat.
+                if "locked" not in str(exc) or attempt == 30:
+                    raise
+                time.sleep(0.1 * attempt)
     except Exception:
         log.exception("formation run %s failed in its thread", run_id)
     finally:
