@@ -28,6 +28,7 @@ from django.db.models import Q, prefetch_related_objects
 from incentives.bonuses import engine
 from incentives.metrics.services import metric_pay_kind, month_end
 from incentives.models import IncentivePlan, MetricTarget, Observation, PlanComponent
+from teams.dated import value_on
 from teams.models import Baseline, PayRate, Pod, PodMembership
 
 
@@ -109,15 +110,7 @@ def plans_in_force(unit_ids: Iterable[int], month: date) -> dict[int, IncentiveP
 
 def rate_on(rates: list[tuple[date | None, Decimal]], day: date, fallback: Decimal) -> Decimal:
     """The pay rate in force on ``day`` from a person's rates sorted by date (None first)."""
-    if not rates:
-        return fallback
-    current = rates[0][1]  # before the first dated rate with no opening one: the earliest
-    for since, value in rates:
-        if since is None or since <= day:
-            current = value
-        else:
-            break
-    return current
+    return value_on(rates, day, fallback)
 
 
 def stints_of(

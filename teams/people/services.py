@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from teams import clock, inputs
+from teams.dated import value_on
 from teams.models import (
     Assessment,
     Invitation,
@@ -111,12 +112,8 @@ def _emails_in(text: str) -> list[str]:
 def pay_rate_in_force(person: Person, day: date) -> Decimal:
     """The base pay in force on ``day``: the latest rate from on or before it (the opening
     rate when none), or ``Person.base_pay`` for someone with no pay history yet."""
-    rates = list(person.pay_rates.order_by(F("effective_from").asc(nulls_first=True)))
-    current = rates[0].base_pay if rates else person.base_pay
-    for rate in rates:
-        if rate.effective_from is None or rate.effective_from <= day:
-            current = rate.base_pay
-    return current
+    rates = person.pay_rates.order_by(F("effective_from").asc(nulls_first=True))
+    return value_on(list(rates.values_list("effective_from", "base_pay")), day, person.base_pay)
 
 
 @transaction.atomic

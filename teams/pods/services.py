@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from teams import clock
+from teams.dated import value_on
 
 
 @transaction.atomic
@@ -39,12 +40,8 @@ def pod_charter_update(
 
 def baseline_in_force(pod, day: date) -> Decimal:
     """The baseline headcount in force on ``day`` (``Pod.baseline_headcount`` without history)."""
-    steps = list(pod.baselines.order_by(F("effective_from").asc(nulls_first=True)))
-    current = steps[0].value if steps else pod.baseline_headcount
-    for step in steps:
-        if step.effective_from is None or step.effective_from <= day:
-            current = step.value
-    return current
+    steps = pod.baselines.order_by(F("effective_from").asc(nulls_first=True))
+    return value_on(list(steps.values_list("effective_from", "value")), day, pod.baseline_headcount)
 
 
 @transaction.atomic
